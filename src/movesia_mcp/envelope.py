@@ -1,0 +1,170 @@
+"""The wire envelope (PROTOCOL.md §2), close codes (§9) and the ACK set (§5).
+
+Parsing is plain code, not a pydantic model: it sits on the hot path of every frame and
+each broken rule maps to its own ``code`` for the ``error`` envelope sent back.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from typing import Any
+
+from .exceptions import EnvelopeError
+
+PROTOCOL_VERSION = 1
+
+
+class ConnectionSource(StrEnum):
+    UNITY = "unity"
+    VSCODE = "vscode"
+    ELECTRON = "electron"
+    MCP = "mcp"
+
+
+class CloseCode(IntEnum):
+    GOING_AWAY = 1001
+    MESSAGE_TOO_BIG = 1009
+    HANDSHAKE_FAILED = 4000
+    SUPERSEDED = 4001
+    DUPLICATE_SESSION = 4002
+    AUTHENTICATION_FAILED = 4003
+    SESSION_EXPIRED = 4004
+
+
+ACK_REQUIRED_TYPES: frozenset[str] = frozenset(
+    {
+        "hello",
+        "assets_imported",
+        "assets_deleted",
+        "assets_moved",
+        "scene_saved",
+        "project_changed",
+        "compile_started",
+        "compile_finished",
+        "will_save_assets",
+        "hierarchy_changed",
+        "selection_changed",
+    }
+)
+
+# Envelope types that are part of the link itself, never domain events.
+CONTROL_TYPES: frozenset[str] = frozenset({"hb", "pong", "ack", "error"})
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(slots=True)
+class MovesiaMessage:
+    type: str
+    id: str
+    body: dict[str, Any] = field(default_factory=dict)
+    source: str = ConnectionSource.MCP.value
+    ts: int = 0
+    session: str | None = None
+    v: int = PROTOCOL_VERSION
+
+    @classmethod
+    def create(
+        cls,
+        msg_type: str,
+        body: dict[str, Any] | None = None,
+        source: ConnectionSource | str = ConnectionSource.MCP,
+        session: str | None = None,
+        msg_id: str | None = None,
+    ) -> MovesiaMessage:
+        return cls(
+            type=msg_type,
+            id=msg_id or new_id(),
+            body=body if body is not None else {},
+            source=str(source),
+            ts=int(time.time()),
+            session=session,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "v": self.v,
+            "source": self.source,
+            "type": self.type,
+            "ts": self.ts,
+            "id": self.id,
+            "body": self.body,
+            "session": self.session,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
+    @property
+    def request_id(self) -> str | None:
+        rid = self.body.get("request_id")
+        return rid if isinstance(rid, str) else None
+
+
+def decode_frame(raw: str | bytes) -> Any:
+    """Turn one text or binary frame into JSON. Binary frames must be UTF-8 JSON (§1)."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise EnvelopeError("invalid_utf8", "binary frame is not UTF-8 text") from exc
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise EnvelopeError("invalid_json", f"frame is not valid JSON: {exc}") from exc
+
+
+def parse_envelope(data: Any) -> MovesiaMessage:
+    """Validate decoded JSON against the inbound rules of §2."""
+    if not isinstance(data, dict):
+        raise EnvelopeError("not_an_object", f"envelope must be a JSON object, got {_kind(data)}")
+    raw_id = data.get("id")
+    ref_id = raw_id if isinstance(raw_id, str) and raw_id else None
+    v = data.get("v", PROTOCOL_VERSION)
+    if v != PROTOCOL_VERSION or isinstance(v, bool):
+        raise EnvelopeError(
+            "unsupported_version", f"protocol version {v!r} is not supported (expected 1)", ref_id
+        )
+    msg_type = data.get("type")
+    if not isinstance(msg_type, str) or not msg_type:
+        raise EnvelopeError("missing_type", "envelope needs a non-empty string 'type'", ref_id)
+    if ref_id is None:
+        raise EnvelopeError("missing_id", "envelope needs a non-empty string 'id'")
+    body = data.get("body", {})
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise EnvelopeError("invalid_body", f"'body' must be an object, got {_kind(body)}", ref_id)
+    source = data.get("source", ConnectionSource.UNITY.value)
+    if not isinstance(source, str):
+        raise EnvelopeError("invalid_source", "'source' must be a string", ref_id)
+    ts = data.get("ts")
+    if not isinstance(ts, int) or isinstance(ts, bool):
+        ts = int(time.time())
+    session = data.get("session")
+    if session is not None and not isinstance(session, str):
+        raise EnvelopeError("invalid_session", "'session' must be a string", ref_id)
+    return MovesiaMessage(
+        type=msg_type, id=ref_id, body=body, source=source, ts=ts, session=session, v=v
+    )
+
+
+def error_message(exc: EnvelopeError, session: str | None = None) -> MovesiaMessage:
+    """The ``error`` envelope that answers a rejected frame."""
+    return MovesiaMessage.create(
+        "error",
+        {"code": exc.code, "message": exc.message, "ref_id": exc.ref_id},
+        session=session,
+    )
+
+
+def _kind(value: Any) -> str:
+    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )

@@ -1,0 +1,109 @@
+"""Who is connecting: identity from the query string and the first message (PROTOCOL.md §3).
+
+Pure functions, no I/O. ``HandshakeError`` becomes close code 4000 at the edge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .exceptions import MovesiaError
+
+
+class HandshakeError(MovesiaError):
+    """The handshake is missing or invalid; the connection is closed with 4000."""
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    session_id: str
+    conn_seq: int
+    project_path: str | None = None
+    unity_version: str | None = None
+    product_guid: str | None = None
+
+    @property
+    def project_name(self) -> str | None:
+        if not self.project_path:
+            return None
+        return self.project_path.rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1] or None
+
+
+def query_conn_seq(query: Mapping[str, str]) -> int | None:
+    """``conn`` or ``conn_seq`` from the query string, if present."""
+    raw = query.get("conn", query.get("conn_seq"))
+    if raw is None:
+        return None
+    try:
+        return int(raw, 10)
+    except ValueError:
+        raise HandshakeError(f"conn_seq must be an integer, got {raw!r}") from None
+
+
+def is_handshake_message(data: Any) -> bool:
+    """A seed handshake (no envelope) or a ``hello`` envelope."""
+    if not isinstance(data, dict):
+        return False
+    if "type" not in data:
+        return True
+    return data.get("type") == "hello"
+
+
+def identify(query: Mapping[str, str], first: dict[str, Any] | None) -> Identity:
+    """Resolve session id, conn_seq and project details by the precedence rules of §3."""
+    seed: dict[str, Any] = {}
+    envelope_session: str | None = None
+    if first is not None:
+        if "type" in first:  # a hello envelope
+            body = first.get("body")
+            seed = body if isinstance(body, dict) else {}
+            session = first.get("session")
+            envelope_session = session if isinstance(session, str) and session else None
+        else:
+            seed = first
+
+    project_path = _text(seed, "project_path")
+    if project_path is None and (data_path := _text(seed, "dataPath")):
+        project_path = data_path.removesuffix("/").removesuffix("/Assets") or data_path
+    if project_path is None:
+        project_path = query.get("projectPath") or None
+
+    conn_seq = query_conn_seq(query)
+    if conn_seq is None:
+        raw = seed.get("conn_seq", 0)
+        if not isinstance(raw, int) or isinstance(raw, bool):
+            raise HandshakeError(f"conn_seq must be an integer, got {raw!r}")
+        conn_seq = raw
+
+    session_id = (
+        query.get("session")
+        or _text(seed, "session_id")
+        or envelope_session
+        or (derive_session_id(project_path) if project_path else None)
+    )
+    if not session_id:
+        raise HandshakeError(
+            "handshake names no session: send session_id or project_path, "
+            "or connect with ?session=<id>"
+        )
+    return Identity(
+        session_id=session_id,
+        conn_seq=conn_seq,
+        project_path=project_path,
+        unity_version=_text(seed, "unity_version") or _text(seed, "unityVersion"),
+        product_guid=_text(seed, "productGUID"),
+    )
+
+
+def derive_session_id(project_path: str) -> str:
+    """A stable session id for a project that did not send one."""
+    normal = project_path.replace("\\", "/").rstrip("/").lower()
+    return "p-" + hashlib.sha256(normal.encode()).hexdigest()[:16]
+
+
+def _text(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) and value else None

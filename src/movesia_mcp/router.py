@@ -1,0 +1,101 @@
+"""Where an inbound Unity frame is decided on (PROTOCOL.md §2, §4 to §7).
+
+frame ─▶ decode + validate ──bad──▶ ``error`` envelope back, connection stays open
+             │
+             ├─ hb             ─▶ pong (same id)
+             ├─ pong, error    ─▶ activity only
+             ├─ ack            ─▶ command marked ACKED
+             ├─ response       ─▶ pending command answered
+             ├─ stray response ─▶ ``error`` envelope (unknown_request / duplicate_response)
+             └─ anything else  ─▶ domain event: ACK if required, then ``on_event``
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from .commands import CommandTable, ResponseKind
+from .connection import UnityConnection
+from .envelope import (
+    ACK_REQUIRED_TYPES,
+    MovesiaMessage,
+    decode_frame,
+    error_message,
+    parse_envelope,
+)
+from .exceptions import EnvelopeError
+
+logger = logging.getLogger("movesia_mcp.router")
+
+EventSink = Callable[[UnityConnection, MovesiaMessage], Awaitable[None]]
+
+
+class MessageRouter:
+    def __init__(self, commands: CommandTable[UnityConnection], on_event: EventSink) -> None:
+        self.commands = commands
+        self.on_event = on_event
+
+    async def handle_message(
+        self, connection: UnityConnection, raw: str | bytes
+    ) -> MovesiaMessage | None:
+        """Route one frame. Returns the envelope, or None when the frame was rejected."""
+        try:
+            message = parse_envelope(decode_frame(raw))
+        except EnvelopeError as exc:
+            logger.warning("%s: rejected frame: %s (%s)", connection.label, exc.message, exc.code)
+            await connection.send(error_message(exc, connection.session_id))
+            return None
+        await self.route(connection, message)
+        return message
+
+    async def route(self, connection: UnityConnection, message: MovesiaMessage) -> None:
+        kind = message.type
+        if kind == "hb":
+            await connection.send(
+                MovesiaMessage.create("pong", {}, session=connection.session_id, msg_id=message.id)
+            )
+            return
+        if kind in ("pong", "error"):
+            if kind == "error":
+                logger.warning("%s: Unity reported an error: %s", connection.label, message.body)
+            return
+        if kind == "ack":
+            if not self.commands.ack(message.id):
+                logger.debug("%s: ack for unknown command %s", connection.label, message.id)
+            return
+
+        command = self.commands.response_for(message)
+        if command is not None:
+            self.commands.answer(command, message.body)
+            return
+        stray = self.commands.classify_orphan(message)
+        if stray is not None:
+            await self._reject_stray(connection, message, stray)
+            return
+
+        if kind in ACK_REQUIRED_TYPES:
+            await connection.send(
+                MovesiaMessage.create(
+                    "ack", {"type": kind}, session=connection.session_id, msg_id=message.id
+                )
+            )
+        await self.on_event(connection, message)
+
+    async def _reject_stray(
+        self, connection: UnityConnection, message: MovesiaMessage, kind: ResponseKind
+    ) -> None:
+        ref = message.request_id or message.id
+        if kind is ResponseKind.LATE:
+            logger.info(
+                "%s: late response to %s (its caller gave up); dropped", connection.label, ref
+            )
+            return
+        code = "duplicate_response" if kind is ResponseKind.DUPLICATE else "unknown_request"
+        text = (
+            f"request {ref} was already answered"
+            if kind is ResponseKind.DUPLICATE
+            else f"no pending command has id {ref}"
+        )
+        logger.warning("%s: %s", connection.label, text)
+        await connection.send(error_message(EnvelopeError(code, text, ref), connection.session_id))

@@ -1,0 +1,67 @@
+"""Starlette routes: the Unity WebSocket endpoint and ``GET /unity/status``.
+
+``create_app`` builds the app; extra routes (MCP's streamable HTTP transport) and an
+extra lifespan can be mounted beside the Unity ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from .security import token_ok
+from .unity_manager import UnityManager
+
+Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]
+StatusExtra = Callable[[], dict[str, Any]]
+
+
+def unity_routes(manager: UnityManager, status_extra: StatusExtra | None = None) -> list[BaseRoute]:
+    async def unity_ws(websocket: WebSocket) -> None:
+        await manager.handle_connection(websocket)
+
+    async def unity_status(request: Request) -> JSONResponse:
+        if not token_ok(request, manager.token):
+            return JSONResponse(
+                {"error": "authentication_failed", "message": "missing or wrong token"},
+                status_code=401,
+            )
+        body = manager.status()
+        if status_extra is not None:
+            body.update(status_extra())
+        return JSONResponse(body)
+
+    return [
+        WebSocketRoute("/ws/unity", unity_ws),
+        WebSocketRoute("/", unity_ws),
+        Route("/unity/status", unity_status, methods=["GET"]),
+    ]
+
+
+def create_app(
+    manager: UnityManager,
+    *,
+    extra_routes: Sequence[BaseRoute] = (),
+    extra_lifespan: Lifespan | None = None,
+    status_extra: StatusExtra | None = None,
+) -> Starlette:
+    """The Unity listener app. ``extra_routes`` go after the Unity routes."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(manager.running())
+            if extra_lifespan is not None:
+                await stack.enter_async_context(extra_lifespan(app))
+            yield
+
+    return Starlette(
+        routes=[*unity_routes(manager, status_extra), *extra_routes], lifespan=lifespan
+    )

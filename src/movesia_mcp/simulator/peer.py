@@ -1,0 +1,338 @@
+"""A simulated Unity plug-in: the protocol's client side on a real WebSocket.
+
+It speaks PROTOCOL.md as the Movesia Unity package does: handshake (seed object or
+``hello``, or a query-string session), ``hb`` every ``heartbeat_interval`` seconds, ACKs
+for commands, ``conn_seq`` + 1 on every reconnect, and the domain-reload cycle:
+``compile_started`` → close → reconnect → ``compile_finished`` → the answer to a
+reload-surviving command, with its original id, on the new connection.
+
+Command handlers are pluggable: ``async (params) -> body`` or ``-> ReloadThenAnswer``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+logger = logging.getLogger("movesia_mcp.simulator")
+
+HandshakeStyle = Literal["hello", "seed", "query"]
+
+
+@dataclass(slots=True)
+class ReloadThenAnswer:
+    """Handler result: run a domain reload first, then answer on the new connection."""
+
+    body: dict[str, Any]
+    compile_errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+class NoAnswer:
+    """Handler result: never answer (to test timeouts and lost connections)."""
+
+
+CommandHandler = Callable[
+    [dict[str, Any]], Awaitable["dict[str, Any] | ReloadThenAnswer | NoAnswer"]
+]
+
+
+class HandshakeRejected(Exception):
+    def __init__(self, code: int | None, reason: str) -> None:
+        super().__init__(f"server closed the connection: {code} {reason}")
+        self.code = code
+        self.reason = reason
+
+
+def envelope(
+    msg_type: str,
+    body: dict[str, Any] | None = None,
+    *,
+    msg_id: str | None = None,
+    session: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "v": 1,
+        "source": "unity",
+        "type": msg_type,
+        "ts": int(time.time()),
+        "id": msg_id or uuid.uuid4().hex,
+        "body": body or {},
+        "session": session,
+    }
+
+
+class SimulatedUnity:
+    def __init__(
+        self,
+        url: str,
+        *,
+        project_path: str = "/Users/dev/Projects/SimProject",
+        unity_version: str = "6000.0.23f1",
+        session_id: str | None = None,
+        handshake: HandshakeStyle = "hello",
+        token: str | None = None,
+        conn_seq: int = 1,
+        heartbeat_interval: float | None = 30.0,
+        ack_commands: bool = True,
+        reload_delay: float = 0.05,
+        handlers: dict[str, CommandHandler] | None = None,
+    ) -> None:
+        self.url = url
+        self.project_path = project_path
+        self.unity_version = unity_version
+        self.session_id = session_id or "sim-" + uuid.uuid4().hex[:8]
+        self.handshake = handshake
+        self.token = token
+        self.conn_seq = conn_seq
+        self.heartbeat_interval = heartbeat_interval
+        self.ack_commands = ack_commands
+        self.reload_delay = reload_delay
+        self.handlers: dict[str, CommandHandler] = dict(handlers or {})
+        self.received: list[dict[str, Any]] = []
+        self.acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.commands_seen: list[dict[str, Any]] = []
+        self.welcome: dict[str, Any] | None = None
+        self.compiling = False
+        self.reloads = 0
+        self.ws: ClientConnection | None = None
+        self.closed_by_server: tuple[int | None, str] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._reader: asyncio.Task[None] | None = None
+        self._deferred: list[dict[str, Any]] = []
+        self.disconnected = asyncio.Event()
+
+    # ── connection ──────────────────────────────────────────────────────────────────
+
+    def _connect_url(self) -> str:
+        query: dict[str, str] = {}
+        if self.handshake == "query":
+            query = {"session": self.session_id, "conn": str(self.conn_seq)}
+        if self.token:
+            query["token"] = self.token
+        return self.url + ("?" + urlencode(query) if query else "")
+
+    async def connect(self) -> dict[str, Any]:
+        """Open the socket, handshake, and wait for ``welcome``. Returns its body."""
+        self.disconnected = asyncio.Event()
+        self.closed_by_server = None
+        ws = await connect(
+            self._connect_url(),
+            ping_interval=None,
+            max_size=None,
+            compression=None,
+            open_timeout=10,
+        )
+        self.ws = ws
+        if self.handshake == "seed":
+            await self.send_raw(
+                {
+                    "project_path": self.project_path,
+                    "unity_version": self.unity_version,
+                    "session_id": self.session_id,
+                    "conn_seq": self.conn_seq,
+                }
+            )
+        else:
+            await self.send(envelope("hello", self.hello_body(), session=self.session_id))
+        try:
+            async with asyncio.timeout(10):
+                while True:
+                    message = json.loads(await ws.recv())
+                    self.received.append(message)
+                    if message.get("type") == "welcome":
+                        self.welcome = message["body"]
+                        break
+        except ConnectionClosed as exc:
+            code = exc.rcvd.code if exc.rcvd else None
+            reason = exc.rcvd.reason if exc.rcvd else ""
+            self.closed_by_server = (code, reason)
+            self.disconnected.set()
+            raise HandshakeRejected(code, reason) from None
+        self._reader = asyncio.create_task(self._read_loop(ws))
+        if self.heartbeat_interval:
+            self._spawn(self._heartbeat(ws))
+        return self.welcome
+
+    def hello_body(self) -> dict[str, Any]:
+        return {
+            "dataPath": self.project_path.rstrip("/") + "/Assets",
+            "unityVersion": self.unity_version,
+            "productGUID": "guid-" + self.session_id,
+            "conn_seq": self.conn_seq,
+        }
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the socket (the editor quits or reloads)."""
+        ws = self.ws
+        if ws is not None:
+            await ws.close(code, reason)
+        if self._reader is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+
+    async def aclose(self) -> None:
+        """Close and stop every background task."""
+        await self.close()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def __aenter__(self) -> SimulatedUnity:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def reconnect(self) -> dict[str, Any]:
+        """Reconnect with ``conn_seq`` + 1, as the plug-in does after any drop."""
+        await self.close(1001, "domain reload")
+        self.conn_seq += 1
+        return await self.connect()
+
+    # ── sending ─────────────────────────────────────────────────────────────────────
+
+    async def send_raw(self, data: Any) -> None:
+        assert self.ws is not None, "not connected"
+        await self.ws.send(data if isinstance(data, str | bytes) else json.dumps(data))
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.send_raw(message)
+
+    async def send_event(
+        self, msg_type: str, body: dict[str, Any] | None = None, *, wait_ack: bool = False
+    ) -> dict[str, Any]:
+        message = envelope(msg_type, body, session=self.session_id)
+        future: asyncio.Future[dict[str, Any]] | None = None
+        if wait_ack:
+            future = asyncio.get_running_loop().create_future()
+            self.acks[message["id"]] = future
+        await self.send(message)
+        if future is not None:
+            async with asyncio.timeout(5):
+                await future
+        return message
+
+    # ── domain reload ───────────────────────────────────────────────────────────────
+
+    async def domain_reload(self, errors: list[dict[str, Any]] | None = None) -> None:
+        """compile_started → close → reconnect (conn_seq + 1) → compile_finished →
+        answers deferred across the reload, with their original ids."""
+        self.compiling = True
+        await self.send_event("compile_started", {})
+        await asyncio.sleep(self.reload_delay / 2)
+        await self.close(1001, "domain reload")
+        await asyncio.sleep(self.reload_delay / 2)
+        self.conn_seq += 1
+        self.reloads += 1
+        await self.connect()
+        self.compiling = False
+        errors = errors or []
+        await self.send_event("compile_finished", {"success": not errors, "errors": errors})
+        deferred, self._deferred = self._deferred, []
+        for message in deferred:
+            await self.send(message)
+
+    # ── inbound ─────────────────────────────────────────────────────────────────────
+
+    async def _read_loop(self, ws: ClientConnection) -> None:
+        try:
+            async for raw in ws:
+                message = json.loads(raw)
+                self.received.append(message)
+                await self._dispatch(message)
+        except ConnectionClosed:
+            pass
+        finally:
+            rcvd = ws.protocol.close_rcvd
+            if rcvd is not None and ws.protocol.close_rcvd_then_sent:
+                self.closed_by_server = (rcvd.code, rcvd.reason)
+            if self.ws is ws:
+                self.disconnected.set()
+
+    async def _dispatch(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "ack":
+            future = self.acks.pop(message.get("id", ""), None)
+            if future is not None and not future.done():
+                future.set_result(message)
+            return
+        if kind == "hb":
+            await self.send(envelope("pong", {}, msg_id=message["id"], session=self.session_id))
+            return
+        if kind in ("pong", "welcome", "error"):
+            return
+        self.commands_seen.append(message)
+        if self.ack_commands:
+            await self.send(
+                envelope("ack", {"type": kind}, msg_id=message["id"], session=self.session_id)
+            )
+        self._spawn(self._run_command(message))
+
+    async def _run_command(self, message: dict[str, Any]) -> None:
+        kind = str(message["type"])
+        body = message.get("body") or {}
+        request_id = str(body.get("request_id") or message["id"])
+        params = {k: v for k, v in body.items() if k != "request_id"}
+        handler = self.handlers.get(kind)
+        if handler is None:
+            result: dict[str, Any] | ReloadThenAnswer | NoAnswer = {
+                "error": f"unknown command {kind!r}"
+            }
+        else:
+            try:
+                result = await handler(params)
+            except Exception as exc:  # the plug-in reports handler failures as errors
+                result = {"error": f"{type(exc).__name__}: {exc}"}
+        if isinstance(result, NoAnswer):
+            return
+        if isinstance(result, ReloadThenAnswer):
+            answer = envelope(
+                "compilation_complete",
+                {"request_id": request_id, **result.body},
+                msg_id=request_id,
+                session=self.session_id,
+            )
+            self._deferred.append(answer)
+            await self.domain_reload(result.compile_errors)
+            return
+        response = envelope(
+            f"{kind}_response",
+            {"request_id": request_id, **result},
+            msg_id=request_id,
+            session=self.session_id,
+        )
+        with contextlib.suppress(ConnectionClosed, AssertionError):
+            await self.send(response)
+
+    async def _heartbeat(self, ws: ClientConnection) -> None:
+        assert self.heartbeat_interval
+        with contextlib.suppress(ConnectionClosed):
+            while self.ws is ws:
+                await asyncio.sleep(self.heartbeat_interval)
+                if self.ws is ws:
+                    await ws.send(json.dumps(envelope("hb", {}, session=self.session_id)))
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(_log_failure)
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        logger.error("simulator task failed: %r", exc)

@@ -1,0 +1,702 @@
+"""``UnityManager``: the public face of the connection layer.
+
+It owns the session table, the heartbeat, the router and the pending commands, accepts
+WebSocket connections (``handle_connection``) and sends commands (``send_and_wait``).
+Several editors (projects) may be connected at once; a command targets one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import anyio
+from anyio.abc import TaskGroup
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from ._version import __version__
+from .commands import CommandState, CommandTable, PendingCommand
+from .config import UnityManagerConfig
+from .connection import UnityConnection
+from .envelope import PROTOCOL_VERSION, CloseCode, MovesiaMessage, decode_frame, new_id
+from .exceptions import (
+    AmbiguousProjectError,
+    CommandTimeoutError,
+    EnvelopeError,
+    NotConnectedError,
+    ServerShuttingDownError,
+)
+from .handshake import HandshakeError, Identity, identify, is_handshake_message, query_conn_seq
+from .heartbeat import HeartbeatManager, Verdict
+from .router import MessageRouter
+from .security import origin_ok, token_ok
+from .sessions import SessionTable
+
+logger = logging.getLogger("movesia_mcp.unity")
+
+# Commands that make Unity recompile or reload: Unity answers them after the reload, on
+# the session's next connection, with the original request id.
+DEFAULT_RELOAD_SURVIVING: frozenset[str] = frozenset(
+    {
+        "refresh_assets",
+        "import_asset",
+        "delete_asset",
+        "create_script",
+        "update_script",
+        "delete_script",
+        "request_compile",
+    }
+)
+
+DomainEventHandler = Callable[[MovesiaMessage], Awaitable[None]]
+StateKind = Literal["connected", "disconnected", "compile", "selection", "event"]
+
+
+@dataclass(frozen=True, slots=True)
+class StateChange:
+    kind: StateKind
+    session_id: str
+    message: MovesiaMessage | None = None
+
+
+StateListener = Callable[[StateChange], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class CommandProgress:
+    """What a waiting command is waiting for; handed to ``on_progress`` callbacks."""
+
+    command_type: str
+    phase: Literal["waiting_for_compile", "waiting_for_reconnect", "waiting_for_answer"]
+    elapsed: float
+    message: str
+
+
+ProgressCallback = Callable[[CommandProgress], Awaitable[None]]
+
+
+class _Signal:
+    """Wakes every waiter on each ``notify``; waiters re-check their condition."""
+
+    __slots__ = ("_event",)
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def notify(self) -> None:
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait(self, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await self._event.wait()
+
+
+@dataclass(eq=False, slots=True)
+class UnitySession:
+    """One Unity project, across its reconnects."""
+
+    identity: Identity
+    connection: UnityConnection | None = None
+    compiling: bool = False
+    compile_started_at: float | None = None
+    last_compile: dict[str, Any] | None = None
+    selection: dict[str, Any] | None = None
+    connected_at: float | None = None
+    disconnected_at: float | None = None
+    # Loop time until which a dropped session is expected to come back (reload).
+    expected_back_until: float = 0.0
+    reconnects: int = 0
+    changed: _Signal = field(default_factory=_Signal)
+
+    @property
+    def session_id(self) -> str:
+        return self.identity.session_id
+
+    @property
+    def name(self) -> str:
+        return self.identity.project_name or self.session_id
+
+    def status(self, now: float) -> Literal["connected", "reconnecting", "offline"]:
+        if self.connection is not None:
+            return "connected"
+        return "reconnecting" if now < self.expected_back_until else "offline"
+
+    def to_dict(self, now: float) -> dict[str, Any]:
+        return {
+            "session": self.session_id,
+            "project": self.name,
+            "project_path": self.identity.project_path,
+            "unity_version": self.identity.unity_version,
+            "status": self.status(now),
+            "conn_seq": self.identity.conn_seq,
+            "compiling": self.compiling,
+            "last_compile": self.last_compile,
+            "reconnects": self.reconnects,
+            "connected_at": self.connected_at,
+        }
+
+
+class UnityManager:
+    def __init__(
+        self,
+        config: UnityManagerConfig | None = None,
+        on_domain_event: DomainEventHandler | None = None,
+        interrupt_manager: Any = None,
+        *,
+        token: str | None = None,
+        allowed_origins: Iterable[str] = (),
+        reload_surviving: Iterable[str] = DEFAULT_RELOAD_SURVIVING,
+    ) -> None:
+        self.config = config or UnityManagerConfig()
+        self.token = token
+        self.allowed_origins = frozenset(allowed_origins)
+        self.interrupt_manager = interrupt_manager
+        self.reload_surviving = frozenset(reload_surviving)
+        self.sessions: dict[str, UnitySession] = {}
+        self.table: SessionTable[UnityConnection] = SessionTable()
+        self.commands: CommandTable[UnityConnection] = CommandTable()
+        self.heartbeat: HeartbeatManager[UnityConnection] = HeartbeatManager(self.config.heartbeat)
+        self.router = MessageRouter(self.commands, self._on_event)
+        self.recent_events: deque[MovesiaMessage] = deque(maxlen=self.config.recent_events)
+        self.default_project: str | None = None
+        self._event_handlers: list[DomainEventHandler] = (
+            [on_domain_event] if on_domain_event else []
+        )
+        self._state_listeners: list[StateListener] = []
+        self._task_group: TaskGroup | None = None
+        self._closing = False
+        self.started_at = time.time()
+
+    # ── public state ────────────────────────────────────────────────────────────────
+
+    @property
+    def is_connected(self) -> bool:
+        return any(s.connection is not None for s in self.sessions.values())
+
+    @property
+    def is_compiling(self) -> bool:
+        return any(
+            s.compiling for s in self.sessions.values() if s.status(self._now()) != "offline"
+        )
+
+    @property
+    def connections(self) -> list[UnityConnection]:
+        return [c for _, c in self.table.items()]
+
+    def projects(self) -> list[dict[str, Any]]:
+        now = self._now()
+        return [s.to_dict(now) for s in self.sessions.values() if s.status(now) != "offline"]
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "server": "movesia-mcp",
+            "version": __version__,
+            "protocol": PROTOCOL_VERSION,
+            "connected": self.is_connected,
+            "compiling": self.is_compiling,
+            "default_project": self.default_project,
+            "projects": self.projects(),
+            "pending_commands": len(self.commands),
+            "uptime_s": round(time.time() - self.started_at, 1),
+        }
+
+    def add_event_listener(self, handler: DomainEventHandler) -> None:
+        self._event_handlers.append(handler)
+
+    def add_state_listener(self, listener: StateListener) -> None:
+        self._state_listeners.append(listener)
+
+    def select_project(self, project: str | None) -> UnitySession | None:
+        """Make ``project`` the default target of commands (None clears the choice)."""
+        if project is None:
+            self.default_project = None
+            return None
+        session = self.find_session(project)
+        self.default_project = session.session_id
+        return session
+
+    # ── lifecycle ───────────────────────────────────────────────────────────────────
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[UnityManager]:
+        """Run the heartbeat sweeper; on exit close every editor and fail every command."""
+        async with anyio.create_task_group() as tg:
+            self._task_group = tg
+            self._closing = False
+            tg.start_soon(self._sweep_forever)
+            try:
+                yield self
+            finally:
+                await self.shutdown()
+                tg.cancel_scope.cancel()
+        self._task_group = None
+
+    async def shutdown(self) -> None:
+        self._closing = True
+        for command in self.commands.pending():
+            self.commands.fail(
+                command,
+                ServerShuttingDownError(
+                    f"server is shutting down; {command.command_type!r} was not answered"
+                ),
+            )
+        for session in self.sessions.values():
+            session.changed.notify()
+        with anyio.CancelScope(shield=True):
+            for connection in self.connections:
+                await connection.close(CloseCode.GOING_AWAY, "server shutting down")
+
+    async def _sweep_forever(self) -> None:
+        interval = self.config.heartbeat.sweep_interval_ms / 1000
+        while True:
+            await anyio.sleep(interval)
+            await self.sweep_heartbeats()
+
+    async def sweep_heartbeats(self) -> None:
+        verdicts = self.heartbeat.sweep()
+        if not verdicts:
+            return
+        async with anyio.create_task_group() as tg:
+            for connection, verdict in verdicts:
+                if verdict is Verdict.EXPIRE:
+                    logger.info("%s: idle past max_idle; closing with 4004", connection.label)
+                    tg.start_soon(connection.close, CloseCode.SESSION_EXPIRED, "session_expired")
+                else:
+                    tg.start_soon(self._ping, connection)
+
+    async def _ping(self, connection: UnityConnection) -> None:
+        with contextlib.suppress(Exception):
+            await connection.send(MovesiaMessage.create("hb", {}, session=connection.session_id))
+
+    # ── connections ─────────────────────────────────────────────────────────────────
+
+    async def handle_connection(self, websocket: WebSocket) -> None:
+        """The whole life of one Unity WebSocket, from upgrade to close."""
+        if not origin_ok(websocket, self.allowed_origins):
+            logger.warning("refused WebSocket from browser origin %r", websocket.headers["origin"])
+            await websocket.close(code=CloseCode.AUTHENTICATION_FAILED)  # before accept → 403
+            return
+        await websocket.accept()
+        if self._closing:
+            await websocket.close(CloseCode.GOING_AWAY, "server shutting down")
+            return
+        if not token_ok(websocket, self.token):
+            logger.warning("refused Unity connection: bad or missing token")
+            await websocket.close(CloseCode.AUTHENTICATION_FAILED, "authentication_failed")
+            return
+        try:
+            identity, first = await self._handshake(websocket)
+        except HandshakeError as exc:
+            logger.warning("handshake failed: %s", exc)
+            await websocket.close(CloseCode.HANDSHAKE_FAILED, f"handshake_failed: {exc}"[:120])
+            return
+        except WebSocketDisconnect:
+            return
+
+        connection = UnityConnection(websocket, identity, send_timeout=self.config.send_timeout)
+        decision = self.table.accept(identity.session_id, identity.conn_seq, connection)
+        if not decision.accepted:
+            logger.warning("%s: rejected, %s", connection.label, decision.reason)
+            await connection.close(
+                CloseCode.DUPLICATE_SESSION, decision.reason or "duplicate_session"
+            )
+            return
+        if decision.supersede is not None:
+            logger.info("%s: takes over; %s", connection.label, decision.reason)
+            await self._drop(decision.supersede, "superseded")
+            await decision.supersede.close(CloseCode.SUPERSEDED, decision.reason or "superseded")
+        try:
+            await self._attach(connection, first)
+            await self._read_loop(connection)
+        except WebSocketDisconnect as exc:
+            connection.close_code = connection.close_code or exc.code
+        except Exception:
+            logger.exception("%s: connection handler failed", connection.label)
+            await connection.close(1011, "internal error")
+        finally:
+            connection.closed = True
+            await self._drop(connection, f"closed with {connection.close_code}")
+
+    async def _handshake(self, websocket: WebSocket) -> tuple[Identity, str | bytes | None]:
+        """Identity from the query string, or from the first frame within the timeout.
+
+        Returns the first frame too when it is an envelope that still has to be routed.
+        """
+        query = dict(websocket.query_params)
+        query_conn_seq(query)  # a bad ?conn= fails here, before anything waits
+        if query.get("session"):
+            return identify(query, None), None
+        try:
+            async with asyncio.timeout(self.config.handshake_timeout):
+                raw = await _receive_frame(websocket)
+        except TimeoutError:
+            raise HandshakeError(
+                f"no handshake within {self.config.handshake_timeout:g}s"
+            ) from None
+        try:
+            data = decode_frame(raw)
+        except EnvelopeError as exc:
+            raise HandshakeError(f"first message is not JSON: {exc.message}") from None
+        if not is_handshake_message(data):
+            raise HandshakeError("first message must be a handshake object or a hello envelope")
+        identity = identify(query, data)
+        return identity, (raw if "type" in data else None)
+
+    async def _attach(self, connection: UnityConnection, first: str | bytes | None) -> None:
+        # Everything up to the first await is atomic: a newer connection that took over
+        # while this one was being accepted wins, and this one stops here.
+        if not self.table.is_live(connection.session_id, connection):
+            return
+        session = self.sessions.get(connection.session_id)
+        if session is None:
+            session = UnitySession(connection.identity)
+            self.sessions[connection.session_id] = session
+        else:
+            session.reconnects += 1
+            session.identity = _merge_identity(
+                session.identity, connection.identity, connection.conn_seq
+            )
+            connection.identity = session.identity
+        session.connection = connection
+        session.connected_at = time.time()
+        self.heartbeat.track(connection, connection.session_id)
+        logger.info("%s: connected (unity %s)", connection.label, connection.identity.unity_version)
+        await connection.send(
+            MovesiaMessage.create(
+                "welcome",
+                {
+                    "session": connection.session_id,
+                    "conn_seq": connection.conn_seq,
+                    "server": "movesia-mcp",
+                    "version": __version__,
+                    "protocol": PROTOCOL_VERSION,
+                },
+                session=connection.session_id,
+            )
+        )
+        if first is not None:
+            await self._handle_frame(connection, first)
+        for command in self.commands.to_resend(connection.session_id):
+            logger.info(
+                "%s: resending %s %s (never received)",
+                connection.label,
+                command.command_type,
+                command.id,
+            )
+            command.connection = connection
+            await connection.send(command.envelope(connection.session_id))
+        for command in self.commands.pending():
+            if command.session_id == connection.session_id and command.connection is None:
+                command.connection = connection  # answered after the reload, on this socket
+        session.changed.notify()
+        await self._notify_state(StateChange("connected", connection.session_id))
+
+    async def _read_loop(self, connection: UnityConnection) -> None:
+        websocket = connection.websocket
+        while True:
+            raw = await _receive_frame(websocket)
+            await self._handle_frame(connection, raw)
+
+    async def _handle_frame(self, connection: UnityConnection, raw: str | bytes) -> None:
+        connection.frames_in += 1
+        self.heartbeat.touch(connection)
+        await self.router.handle_message(connection, raw)
+
+    async def _drop(self, connection: UnityConnection, reason: str) -> None:
+        """``connection`` is no longer live: settle its commands and its session."""
+        was_live = self.table.release(connection.session_id, connection)
+        self.heartbeat.forget(connection)
+        session = self.sessions.get(connection.session_id)
+        kept = self.commands.detach(connection, reason=reason)
+        if session is None or session.connection is not connection:
+            return
+        session.connection = None
+        session.disconnected_at = time.time()
+        now = self._now()
+        reload_likely = session.compiling or bool(kept)
+        grace = self.config.interrupt_timeout if reload_likely else self.config.reconnect_grace
+        session.expected_back_until = now + grace
+        for command in kept:
+            command.deadline = max(command.deadline, now + self.config.interrupt_timeout)
+        if was_live:
+            logger.info(
+                "%s: disconnected (%s); %d command(s) wait for the reload",
+                connection.label,
+                reason,
+                len(kept),
+            )
+        session.changed.notify()
+        await self._notify_state(StateChange("disconnected", connection.session_id))
+
+    # ── events ──────────────────────────────────────────────────────────────────────
+
+    async def _on_event(self, connection: UnityConnection, message: MovesiaMessage) -> None:
+        if message.session is None:
+            message.session = connection.session_id
+        session = self.sessions.get(connection.session_id)
+        kind: StateKind = "event"
+        if message.type == "hello":
+            if session is not None:
+                with contextlib.suppress(HandshakeError):
+                    refined = identify({"session": session.session_id}, message.to_dict())
+                    session.identity = _merge_identity(
+                        session.identity, refined, connection.conn_seq
+                    )
+                    connection.identity = session.identity
+            kind = "connected"
+        elif message.type == "compile_started":
+            self.heartbeat.compile_started(connection.session_id)
+            if session is not None:
+                session.compiling = True
+                session.compile_started_at = time.time()
+            kind = "compile"
+        elif message.type == "compile_finished":
+            self.heartbeat.compile_finished(connection.session_id)
+            if session is not None:
+                session.compiling = False
+                session.last_compile = dict(message.body)
+            kind = "compile"
+        elif message.type == "selection_changed":
+            if session is not None:
+                session.selection = dict(message.body)
+            kind = "selection"
+        self.recent_events.append(message)
+        if session is not None and kind == "compile":
+            session.changed.notify()
+        for handler in self._event_handlers:
+            try:
+                await handler(message)
+            except Exception:
+                logger.exception("on_domain_event handler failed for %s", message.type)
+        if kind == "compile" and message.type == "compile_finished" and self.interrupt_manager:
+            resume = getattr(self.interrupt_manager, "resume_all", None)
+            if resume is not None:
+                await resume()
+        await self._notify_state(StateChange(kind, connection.session_id, message))
+
+    async def _notify_state(self, change: StateChange) -> None:
+        for listener in self._state_listeners:
+            try:
+                await listener(change)
+            except Exception:
+                logger.exception("state listener failed for %s", change.kind)
+
+    # ── commands ────────────────────────────────────────────────────────────────────
+
+    async def send_and_wait(
+        self,
+        command_type: str,
+        timeout: float | None = None,
+        *,
+        project: str | None = None,
+        on_progress: ProgressCallback | None = None,
+        survives_reload: bool | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """Send ``command_type`` with ``params`` to Unity and return the response body.
+
+        Raises a ``UnityError`` subclass: ``NotConnectedError`` (or
+        ``AmbiguousProjectError``), ``ConnectionLostError``, ``CommandTimeoutError``,
+        ``UnityCommandError`` or ``ServerShuttingDownError``.
+        """
+        return await self.execute(
+            command_type,
+            params,
+            timeout=timeout,
+            project=project,
+            on_progress=on_progress,
+            survives_reload=survives_reload,
+        )
+
+    async def execute(
+        self,
+        command_type: str,
+        params: dict[str, Any],
+        *,
+        timeout: float | None = None,
+        project: str | None = None,
+        on_progress: ProgressCallback | None = None,
+        survives_reload: bool | None = None,
+    ) -> dict[str, Any]:
+        """``send_and_wait`` with the parameters as a dict (no name clashes)."""
+        if self._closing:
+            raise ServerShuttingDownError("server is shutting down")
+        session = self.find_session(project)
+        started = self._now()
+        connection = await self._wait_until_ready(session, command_type, started, on_progress)
+        loop = asyncio.get_running_loop()
+        command: PendingCommand[UnityConnection] = PendingCommand(
+            id=new_id(),
+            command_type=command_type,
+            session_id=session.session_id,
+            params=params,
+            survives_reload=(
+                command_type in self.reload_surviving
+                if survives_reload is None
+                else survives_reload
+            ),
+            future=loop.create_future(),
+            connection=connection,
+            deadline=self._now()
+            + (timeout if timeout is not None else self.config.command_timeout),
+        )
+        self.commands.add(command)
+        try:
+            await connection.send(command.envelope(session.session_id))
+        except BaseException:
+            # Never left this process: forget it, the caller may retry safely.
+            self.commands.give_up(command, CommandState.CANCELLED)
+            raise
+        try:
+            return await self._await_answer(command, started, on_progress)
+        except asyncio.CancelledError:
+            self.commands.give_up(command, CommandState.CANCELLED)
+            raise
+
+    async def _await_answer(
+        self,
+        command: PendingCommand[UnityConnection],
+        started: float,
+        on_progress: ProgressCallback | None,
+    ) -> dict[str, Any]:
+        future = command.future
+        interval = self.config.progress_interval
+        while not future.done():
+            remaining = command.deadline - self._now()
+            if remaining <= 0:
+                self.commands.give_up(command, CommandState.TIMED_OUT)
+                raise CommandTimeoutError(
+                    f"Unity did not answer {command.command_type!r} within "
+                    f"{self._now() - started:.1f}s (state: {command.state.value})"
+                )
+            await asyncio.wait(
+                (future,), timeout=min(remaining, interval) if on_progress else remaining
+            )
+            if on_progress is not None and not future.done():
+                reloading = command.connection is None
+                await on_progress(
+                    CommandProgress(
+                        command.command_type,
+                        "waiting_for_reconnect" if reloading else "waiting_for_answer",
+                        self._now() - started,
+                        "Unity is reloading; the command will be answered after it reconnects"
+                        if reloading
+                        else f"waiting for Unity to answer {command.command_type}",
+                    )
+                )
+        return future.result()
+
+    async def _wait_until_ready(
+        self,
+        session: UnitySession,
+        command_type: str,
+        started: float,
+        on_progress: ProgressCallback | None,
+    ) -> UnityConnection:
+        """The session's connection, once it is connected and not compiling."""
+        deadline = started + self.config.interrupt_timeout
+        while True:
+            if self._closing:
+                raise ServerShuttingDownError("server is shutting down")
+            now = self._now()
+            connection = session.connection
+            if connection is not None and not session.compiling:
+                return connection
+            if connection is None and now >= session.expected_back_until:
+                raise NotConnectedError(
+                    f"Unity project {session.name!r} disconnected and did not come back; "
+                    "check that the editor is open and the Movesia plug-in is running"
+                )
+            if now >= deadline:
+                what = "compiling" if session.compiling else "reconnecting"
+                raise CommandTimeoutError(
+                    f"Unity project {session.name!r} was still {what} after "
+                    f"{self.config.interrupt_timeout:g}s; {command_type!r} was not sent"
+                )
+            if on_progress is not None:
+                compiling = connection is not None
+                await on_progress(
+                    CommandProgress(
+                        command_type,
+                        "waiting_for_compile" if compiling else "waiting_for_reconnect",
+                        now - started,
+                        "Unity is compiling scripts; the command will run when it finishes"
+                        if compiling
+                        else "Unity is reloading; the command will run when it reconnects",
+                    )
+                )
+            limit = min(deadline, session.expected_back_until if connection is None else deadline)
+            await session.changed.wait(min(limit - now, self.config.progress_interval))
+
+    def find_session(self, project: str | None = None) -> UnitySession:
+        """The session a command goes to: ``project`` if named, else the only candidate."""
+        now = self._now()
+        candidates = [s for s in self.sessions.values() if s.status(now) != "offline"]
+        if project is not None:
+            wanted = project.casefold()
+            for session in self.sessions.values():
+                keys = (session.session_id, session.name, session.identity.project_path or "")
+                if wanted in (k.casefold() for k in keys if k):
+                    if session.status(now) == "offline":
+                        raise NotConnectedError(
+                            f"Unity project {session.name!r} is not connected right now"
+                        )
+                    return session
+            raise NotConnectedError(
+                f"no connected Unity project matches {project!r}; connected: "
+                f"{_names(candidates) or 'none'}"
+            )
+        if self.default_project is not None:
+            chosen = self.sessions.get(self.default_project)
+            if chosen is not None and chosen.status(now) != "offline":
+                return chosen
+        if not candidates:
+            raise NotConnectedError(
+                "no Unity editor is connected; open the project in Unity with the Movesia "
+                "plug-in pointed at this server (ws://<host>:<port>/ws/unity)"
+            )
+        if len(candidates) > 1:
+            names = [s.name for s in candidates]
+            raise AmbiguousProjectError(
+                f"{len(candidates)} Unity projects are connected ({_names(candidates)}); "
+                "name one with the 'project' argument or select_project",
+                names,
+            )
+        return candidates[0]
+
+    def _now(self) -> float:
+        return time.monotonic()
+
+
+async def _receive_frame(websocket: WebSocket) -> str | bytes:
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    text: str | None = message.get("text")
+    if text is not None:
+        return text
+    data: bytes = message.get("bytes") or b""
+    return data
+
+
+def _merge_identity(old: Identity, new: Identity, conn_seq: int) -> Identity:
+    """``old`` refined by what ``new`` knows; session id and ``conn_seq`` stay fixed."""
+    return replace(
+        old,
+        conn_seq=conn_seq,
+        project_path=new.project_path or old.project_path,
+        unity_version=new.unity_version or old.unity_version,
+        product_guid=new.product_guid or old.product_guid,
+    )
+
+
+def _names(sessions: Iterable[UnitySession]) -> str:
+    return ", ".join(f"{s.name} [{s.session_id}]" for s in sessions)
