@@ -108,7 +108,7 @@ class Config:
             server_host=reader.get("SERVER_HOST", _non_empty, d.server_host),
             server_port=reader.get("SERVER_PORT", _port, d.server_port),
             log_level=reader.get("LOG_LEVEL", _log_level, d.log_level),
-            token=env.get("MOVESIA_TOKEN") or None,
+            token=env.get("MOVESIA_TOKEN", "").strip() or None,
             max_message_bytes=reader.get("MAX_MESSAGE_BYTES", _positive_int, d.max_message_bytes),
             allowed_origins=origins,
             unity=unity,

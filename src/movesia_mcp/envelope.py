@@ -127,7 +127,7 @@ def parse_envelope(data: Any) -> MovesiaMessage:
     raw_id = data.get("id")
     ref_id = raw_id if isinstance(raw_id, str) and raw_id else None
     v = data.get("v", PROTOCOL_VERSION)
-    if v != PROTOCOL_VERSION or isinstance(v, bool):
+    if type(v) is not int or v != PROTOCOL_VERSION:
         raise EnvelopeError(
             "unsupported_version", f"protocol version {v!r} is not supported (expected 1)", ref_id
         )

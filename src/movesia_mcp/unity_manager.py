@@ -268,7 +268,9 @@ class UnityManager:
             for connection, verdict in verdicts:
                 if verdict is Verdict.EXPIRE:
                     logger.info("%s: idle past max_idle; closing with 4004", connection.label)
-                    tg.start_soon(connection.close, CloseCode.SESSION_EXPIRED, "session_expired")
+                    tg.start_soon(
+                        connection.close, CloseCode.SESSION_EXPIRED, "session_expired: idle_timeout"
+                    )
                 else:
                     tg.start_soon(self._ping, connection)
 
@@ -531,7 +533,9 @@ class UnityManager:
             raise ServerShuttingDownError("server is shutting down")
         session = self.find_session(project)
         started = self._now()
-        connection = await self._wait_until_ready(session, command_type, started, on_progress)
+        connection = await self.wait_until_ready(
+            session, command_type=command_type, on_progress=on_progress
+        )
         loop = asyncio.get_running_loop()
         command: PendingCommand[UnityConnection] = PendingCommand(
             id=new_id(),
@@ -594,15 +598,22 @@ class UnityManager:
                 )
         return future.result()
 
-    async def _wait_until_ready(
+    async def wait_until_ready(
         self,
         session: UnitySession,
-        command_type: str,
-        started: float,
-        on_progress: ProgressCallback | None,
+        *,
+        timeout: float | None = None,
+        on_progress: ProgressCallback | None = None,
+        command_type: str = "wait_for_compile",
     ) -> UnityConnection:
-        """The session's connection, once it is connected and not compiling."""
-        deadline = started + self.config.interrupt_timeout
+        """The session's connection, once it is connected and not compiling.
+
+        Waits up to ``timeout`` (default ``INTERRUPT_TIMEOUT``) through a compile or a
+        reload, reporting progress every ``progress_interval``.
+        """
+        started = self._now()
+        limit = self.config.interrupt_timeout if timeout is None else timeout
+        deadline = started + limit
         while True:
             if self._closing:
                 raise ServerShuttingDownError("server is shutting down")
@@ -619,7 +630,7 @@ class UnityManager:
                 what = "compiling" if session.compiling else "reconnecting"
                 raise CommandTimeoutError(
                     f"Unity project {session.name!r} was still {what} after "
-                    f"{self.config.interrupt_timeout:g}s; {command_type!r} was not sent"
+                    f"{limit:g}s; {command_type!r} was not sent"
                 )
             if on_progress is not None:
                 compiling = connection is not None

@@ -1,0 +1,5 @@
+"""The tool catalog: every Unity command as data (name, models, annotations, reload)."""
+
+from .tools import RELOAD_SURVIVING, TOOLS_BY_COMMAND, TOOLS_BY_NAME, UNITY_TOOLS, ToolSpec
+
+__all__ = ["RELOAD_SURVIVING", "TOOLS_BY_COMMAND", "TOOLS_BY_NAME", "UNITY_TOOLS", "ToolSpec"]

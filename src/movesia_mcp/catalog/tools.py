@@ -1,0 +1,760 @@
+"""The tool catalog, declared once as data.
+
+Each ``ToolSpec`` names a Unity command, its parameter and result models, its MCP
+annotations and whether it survives a domain reload. MCP tool registration, the
+``tool_schemas/`` contract and the simulated editor all derive from this list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from .models import (
+    AssetPath,
+    GameObjectSummary,
+    LogType,
+    ObjectResult,
+    ObjectTarget,
+    OkResult,
+    Params,
+    PrimitiveType,
+    Result,
+    ScenePath,
+    ScriptPath,
+    Vec3,
+)
+
+Kind = Literal["read", "write", "destructive"]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    name: str
+    command: str
+    title: str
+    description: str
+    params: type[Params]
+    result: type[BaseModel]
+    kind: Kind = "write"
+    idempotent: bool = False
+    survives_reload: bool = False
+    timeout: float | None = None
+
+    @property
+    def read_only(self) -> bool:
+        return self.kind == "read"
+
+    @property
+    def destructive(self) -> bool:
+        return self.kind == "destructive"
+
+
+# ── scene graph ─────────────────────────────────────────────────────────────────────
+
+
+class HierarchyParams(Params):
+    root: str | None = Field(
+        None, description="Start below this hierarchy path; omit for the scene roots"
+    )
+    depth: int = Field(2, ge=0, le=10, description="How many levels below the start to include")
+    offset: int = Field(0, ge=0, description="Skip this many top-level entries (paging)")
+    limit: int = Field(100, ge=1, le=500, description="At most this many top-level entries")
+    scene: str | None = Field(None, description="Scene name; omit for all loaded scenes")
+
+
+class HierarchyNode(Result):
+    instance_id: int
+    name: str
+    path: str
+    active: bool = True
+    child_count: int = 0
+    children: list[HierarchyNode] = Field(default_factory=list)
+    children_truncated: bool = Field(False, description="True when depth cut children off")
+
+
+class HierarchyResult(Result):
+    nodes: list[HierarchyNode]
+    total: int = Field(description="Top-level entries available at this start")
+    offset: int
+    next_offset: int | None = Field(None, description="Pass as 'offset' for the next page")
+    total_objects: int = Field(0, description="Objects in the loaded scenes")
+
+
+class FindParams(Params):
+    name: str | None = Field(None, description="Name or substring (case-insensitive)")
+    tag: str | None = Field(None, description="Exact tag, e.g. 'Player'")
+    layer: str | int | None = Field(None, description="Layer name or number")
+    component: str | None = Field(None, description="Component type, e.g. 'Rigidbody'")
+    limit: int = Field(50, ge=1, le=500)
+
+    @model_validator(mode="after")
+    def _some_filter(self) -> FindParams:
+        if all(v is None for v in (self.name, self.tag, self.layer, self.component)):
+            raise ValueError("give at least one of name, tag, layer or component")
+        return self
+
+
+class FindResult(Result):
+    objects: list[GameObjectSummary]
+    total: int
+    truncated: bool = False
+
+
+class ComponentInfo(Result):
+    type: str
+    enabled: bool = True
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class InspectResult(Result):
+    object: GameObjectSummary
+    components: list[ComponentInfo]
+    children: list[str] = Field(default_factory=list)
+
+
+# ── GameObjects ─────────────────────────────────────────────────────────────────────
+
+
+class CreateParams(Params):
+    name: str = Field(min_length=1, description="Name of the new GameObject")
+    primitive: PrimitiveType = Field("Empty", description="Empty object or a primitive mesh")
+    parent: str | None = Field(None, description="Parent hierarchy path; omit for scene root")
+    position: Vec3 | None = None
+    rotation: Vec3 | None = Field(None, description="Euler angles in degrees, [x, y, z]")
+    scale: Vec3 | None = None
+
+
+class DuplicateParams(ObjectTarget):
+    new_name: str | None = Field(None, description="Name of the copy; default adds ' (1)'")
+
+
+class RenameParams(ObjectTarget):
+    new_name: str = Field(min_length=1)
+
+
+class ReparentParams(ObjectTarget):
+    new_parent: str | None = Field(None, description="New parent path; null moves it to the root")
+    keep_world_position: bool = True
+
+
+class MoveToSceneParams(ObjectTarget):
+    scene: str = Field(description="Name of a loaded scene")
+
+
+# ── components ──────────────────────────────────────────────────────────────────────
+
+
+class AddComponentParams(ObjectTarget):
+    component: str = Field(description="Component type, e.g. 'Rigidbody' or 'BoxCollider'")
+
+
+class RemoveComponentParams(ObjectTarget):
+    component: str
+
+
+class SetPropertiesParams(ObjectTarget):
+    component: str = Field(description="Component type, e.g. 'Transform' or 'Light'")
+    properties: dict[str, Any] = Field(
+        description="Serialized property names to new values; vectors and colors as arrays, "
+        "e.g. {'localPosition': [0, 1, 0], 'intensity': 2}"
+    )
+
+
+class ComponentResult(Result):
+    object: GameObjectSummary
+    component: ComponentInfo
+
+
+# ── prefabs ─────────────────────────────────────────────────────────────────────────
+
+
+class InstantiatePrefabParams(Params):
+    prefab_path: AssetPath
+    parent: str | None = None
+    position: Vec3 | None = None
+
+
+class CreatePrefabParams(ObjectTarget):
+    prefab_path: AssetPath
+
+
+class PrefabInstanceParams(ObjectTarget):
+    pass
+
+
+class PrefabResult(Result):
+    prefab_path: str
+    object: GameObjectSummary | None = None
+
+
+# ── scenes ──────────────────────────────────────────────────────────────────────────
+
+
+class OpenSceneParams(Params):
+    path: ScenePath
+    additive: bool = Field(False, description="Keep the open scenes and add this one")
+
+
+class SaveSceneParams(Params):
+    scene: str | None = Field(None, description="Scene name; omit for the active scene")
+    path: ScenePath | None = Field(None, description="Save as this path instead")
+
+
+class CreateSceneParams(Params):
+    path: ScenePath
+    additive: bool = False
+
+
+class SetActiveSceneParams(Params):
+    scene: str = Field(description="Name of a loaded scene")
+
+
+class SceneInfo(Result):
+    name: str
+    path: str
+    is_active: bool = False
+    is_dirty: bool = False
+    root_count: int = 0
+
+
+class SceneResult(Result):
+    scene: SceneInfo
+    loaded_scenes: list[SceneInfo] = Field(default_factory=list)
+
+
+# ── assets ──────────────────────────────────────────────────────────────────────────
+
+
+class SearchAssetsParams(Params):
+    query: str = Field("", description="Name filter; Unity search syntax like 't:Material' works")
+    folder: AssetPath | None = None
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+class AssetInfo(Result):
+    path: str
+    type: str
+    guid: str = ""
+
+
+class AssetListResult(Result):
+    assets: list[AssetInfo]
+    total: int
+    next_offset: int | None = None
+
+
+class RefreshParams(Params):
+    pass
+
+
+class RefreshResult(Result):
+    success: bool = True
+    compiled: bool = False
+    errors: list[CompilerMessage] = Field(default_factory=list)
+
+
+class DeleteAssetParams(Params):
+    path: AssetPath
+
+
+class CreateMaterialParams(Params):
+    path: AssetPath
+    shader: str = Field("Standard", description="Shader name, e.g. 'Standard' or 'Unlit/Color'")
+    color: list[float] | None = Field(
+        None, min_length=3, max_length=4, description="[r, g, b, a] 0..1"
+    )
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class ModifyMaterialParams(Params):
+    path: AssetPath
+    shader: str | None = None
+    color: list[float] | None = Field(None, min_length=3, max_length=4)
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class AssignMaterialParams(ObjectTarget):
+    material_path: AssetPath
+    slot: int = Field(0, ge=0, description="Material slot of the Renderer")
+
+
+class MaterialResult(Result):
+    path: str
+    shader: str
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+# ── scripts ─────────────────────────────────────────────────────────────────────────
+
+
+class CompilerMessage(Result):
+    file: str
+    line: int
+    column: int = 0
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+
+class WriteScriptParams(Params):
+    path: ScriptPath
+    contents: str = Field(description="Full C# source of the file")
+
+
+class WriteScriptResult(Result):
+    path: str
+    created: bool = Field(description="True for a new file, False when it replaced one")
+    compiled: bool = Field(description="True when the project compiled without errors")
+    errors: list[CompilerMessage] = Field(default_factory=list)
+
+
+# ── console ─────────────────────────────────────────────────────────────────────────
+
+
+class ReadConsoleParams(Params):
+    types: list[LogType] | None = Field(None, description="Only these log types")
+    offset: int = Field(0, ge=0, description="Skip this many entries, newest first")
+    limit: int = Field(50, ge=1, le=500)
+    include_stacktrace: bool = False
+
+
+class LogEntry(Result):
+    type: LogType
+    message: str
+    stacktrace: str | None = None
+    timestamp: float | None = None
+
+
+class ConsoleResult(Result):
+    entries: list[LogEntry]
+    total: int
+    next_offset: int | None = None
+
+
+class NoParams(Params):
+    pass
+
+
+# ── editor ──────────────────────────────────────────────────────────────────────────
+
+
+class EditorState(Result):
+    unity_version: str
+    project_path: str
+    is_playing: bool
+    is_paused: bool
+    is_compiling: bool
+    active_scene: str
+    loaded_scenes: list[str] = Field(default_factory=list)
+    selection: list[int] = Field(default_factory=list)
+
+
+class PlayModeParams(Params):
+    action: Literal["play", "pause", "unpause", "stop", "step"]
+
+
+class PlayModeResult(Result):
+    is_playing: bool
+    is_paused: bool
+
+
+class SelectionResult(Result):
+    objects: list[GameObjectSummary]
+
+
+class SetSelectionParams(Params):
+    paths: list[str] = Field(default_factory=list, description="Hierarchy paths to select")
+    instance_ids: list[int] = Field(default_factory=list)
+
+
+class MenuItemParams(Params):
+    menu_path: str = Field(description="Menu path, e.g. 'GameObject/3D Object/Cube'")
+
+
+class ProjectSettingsParams(Params):
+    category: Literal[
+        "player", "quality", "physics", "time", "tags_and_layers", "editor", "graphics"
+    ]
+
+
+class ProjectSettingsResult(Result):
+    category: str
+    settings: dict[str, Any]
+
+
+# ── batch ───────────────────────────────────────────────────────────────────────────
+
+
+class BatchStep(Params):
+    tool: str = Field(description="Name of a Unity tool from this server, e.g. 'create_gameobject'")
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
+class BatchParams(Params):
+    steps: list[BatchStep] = Field(min_length=1, max_length=50)
+
+
+class BatchStepResult(Result):
+    tool: str
+    success: bool
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+
+class BatchResult(Result):
+    results: list[BatchStepResult]
+    completed: int = Field(description="Steps that succeeded before the first error, if any")
+    stopped_on_error: bool
+
+
+RefreshResult.model_rebuild()
+
+_TARGET = "Identify the object with 'path' or 'instance_id'."
+
+UNITY_TOOLS: tuple[ToolSpec, ...] = (
+    ToolSpec(
+        "get_hierarchy",
+        "get_hierarchy",
+        "Scene hierarchy",
+        "List GameObjects of the loaded scenes as a tree, bounded by depth and paged by "
+        "top-level entries. Use 'root' to drill into a subtree.",
+        HierarchyParams,
+        HierarchyResult,
+        kind="read",
+        idempotent=True,
+    ),
+    ToolSpec(
+        "find_objects",
+        "find_objects",
+        "Find GameObjects",
+        "Find GameObjects by name substring, tag, layer or component type.",
+        FindParams,
+        FindResult,
+        kind="read",
+        idempotent=True,
+    ),
+    ToolSpec(
+        "inspect_object",
+        "inspect_object",
+        "Inspect a GameObject",
+        f"One GameObject with its components and their serialized properties. {_TARGET}",
+        ObjectTarget,
+        InspectResult,
+        kind="read",
+        idempotent=True,
+    ),
+    ToolSpec(
+        "create_gameobject",
+        "create_gameobject",
+        "Create a GameObject",
+        "Create an empty GameObject or a primitive (Cube, Sphere, ...), optionally under "
+        "a parent and at a position.",
+        CreateParams,
+        ObjectResult,
+    ),
+    ToolSpec(
+        "duplicate_gameobject",
+        "duplicate_gameobject",
+        "Duplicate a GameObject",
+        f"Duplicate a GameObject with its children and components. {_TARGET}",
+        DuplicateParams,
+        ObjectResult,
+    ),
+    ToolSpec(
+        "destroy_gameobject",
+        "destroy_gameobject",
+        "Destroy a GameObject",
+        f"Delete a GameObject and all its children (undoable in Unity). {_TARGET}",
+        ObjectTarget,
+        OkResult,
+        kind="destructive",
+        idempotent=True,
+    ),
+    ToolSpec(
+        "rename_gameobject",
+        "rename_gameobject",
+        "Rename a GameObject",
+        f"Rename a GameObject. {_TARGET}",
+        RenameParams,
+        ObjectResult,
+        idempotent=True,
+    ),
+    ToolSpec(
+        "set_parent",
+        "set_parent",
+        "Reparent a GameObject",
+        f"Move a GameObject under a new parent, or to the scene root. {_TARGET}",
+        ReparentParams,
+        ObjectResult,
+        idempotent=True,
+    ),
+    ToolSpec(
+        "move_to_scene",
+        "move_to_scene",
+        "Move a GameObject to a scene",
+        f"Move a root GameObject to another loaded scene. {_TARGET}",
+        MoveToSceneParams,
+        ObjectResult,
+        idempotent=True,
+    ),
+    ToolSpec(
+        "add_component",
+        "add_component",
+        "Add a component",
+        f"Add a component by type name. {_TARGET}",
+        AddComponentParams,
+        ComponentResult,
+    ),
+    ToolSpec(
+        "remove_component",
+        "remove_component",
+        "Remove a component",
+        f"Remove a component by type name. {_TARGET}",
+        RemoveComponentParams,
+        OkResult,
+        kind="destructive",
+        idempotent=True,
+    ),
+    ToolSpec(
+        "set_component_properties",
+        "set_component_properties",
+        "Modify a component",
+        f"Set serialized properties of a component; vectors and colors as arrays. {_TARGET}",
+        SetPropertiesParams,
+        ComponentResult,
+        idempotent=True,
+    ),
+    ToolSpec(
+        "instantiate_prefab",
+        "instantiate_prefab",
+        "Instantiate a prefab",
+        "Place an instance of a prefab asset in the active scene.",
+        InstantiatePrefabParams,
+        ObjectResult,
+    ),
+    ToolSpec(
+        "create_prefab",
+        "create_prefab",
+        "Create a prefab",
+        f"Save a GameObject as a prefab asset and link it. {_TARGET}",
+        CreatePrefabParams,
+        PrefabResult,
+    ),
+    ToolSpec(
+        "apply_prefab",
+        "apply_prefab",
+        "Apply prefab overrides",
+        f"Write a prefab instance's overrides back to its prefab asset. {_TARGET}",
+        PrefabInstanceParams,
+        PrefabResult,
+        idempotent=True,
+    ),
+    ToolSpec(
+        "revert_prefab",
+        "revert_prefab",
+        "Revert prefab overrides",
+        f"Discard a prefab instance's overrides. {_TARGET}",
+        PrefabInstanceParams,
+        PrefabResult,
+        kind="destructive",
+        idempotent=True,
+    ),
+    ToolSpec(
+        "open_scene",
+        "open_scene",
+        "Open a scene",
+        "Open a scene asset, replacing the open scenes or additively.",
+        OpenSceneParams,
+        SceneResult,
+        idempotent=True,
+    ),
+    ToolSpec(
+        "save_scene",
+        "save_scene",
+        "Save a scene",
+        "Save the active scene (or the named one), optionally to a new path.",
+        SaveSceneParams,
+        SceneResult,
+        idempotent=True,
+    ),
+    ToolSpec(
+        "create_scene",
+        "create_scene",
+        "Create a scene",
+        "Create a new empty scene asset and open it.",
+        CreateSceneParams,
+        SceneResult,
+    ),
+    ToolSpec(
+        "set_active_scene",
+        "set_active_scene",
+        "Set the active scene",
+        "Make a loaded scene the active one.",
+        SetActiveSceneParams,
+        SceneResult,
+        idempotent=True,
+    ),
+    ToolSpec(
+        "search_assets",
+        "search_assets",
+        "Search assets",
+        "Search project assets by name or Unity search syntax ('t:Prefab').",
+        SearchAssetsParams,
+        AssetListResult,
+        kind="read",
+        idempotent=True,
+    ),
+    ToolSpec(
+        "refresh_assets",
+        "refresh_assets",
+        "Refresh assets",
+        "Import changed files (AssetDatabase.Refresh). Waits for any compile and domain "
+        "reload it starts.",
+        RefreshParams,
+        RefreshResult,
+        idempotent=True,
+        survives_reload=True,
+        timeout=120.0,
+    ),
+    ToolSpec(
+        "delete_asset",
+        "delete_asset",
+        "Delete an asset",
+        "Delete an asset file inside Assets/.",
+        DeleteAssetParams,
+        OkResult,
+        kind="destructive",
+        idempotent=True,
+        survives_reload=True,
+        timeout=120.0,
+    ),
+    ToolSpec(
+        "create_material",
+        "create_material",
+        "Create a material",
+        "Create a material asset with a shader and color.",
+        CreateMaterialParams,
+        MaterialResult,
+    ),
+    ToolSpec(
+        "modify_material",
+        "modify_material",
+        "Modify a material",
+        "Change a material's shader, color or properties.",
+        ModifyMaterialParams,
+        MaterialResult,
+        idempotent=True,
+    ),
+    ToolSpec(
+        "assign_material",
+        "assign_material",
+        "Assign a material",
+        f"Set a material on a GameObject's Renderer. {_TARGET}",
+        AssignMaterialParams,
+        ComponentResult,
+        idempotent=True,
+    ),
+    ToolSpec(
+        "write_script",
+        "write_script",
+        "Create or update a C# script",
+        "Write a C# file under Assets/, wait for Unity to compile it (and for the domain "
+        "reload), and return the compiler errors with file and line, if any.",
+        WriteScriptParams,
+        WriteScriptResult,
+        idempotent=True,
+        survives_reload=True,
+        timeout=180.0,
+    ),
+    ToolSpec(
+        "read_console",
+        "read_console",
+        "Read the console",
+        "Read Unity console entries, newest first, filtered by type and paged.",
+        ReadConsoleParams,
+        ConsoleResult,
+        kind="read",
+        idempotent=True,
+    ),
+    ToolSpec(
+        "clear_console",
+        "clear_console",
+        "Clear the console",
+        "Clear the Unity console.",
+        NoParams,
+        OkResult,
+        kind="destructive",
+        idempotent=True,
+    ),
+    ToolSpec(
+        "get_editor_state",
+        "get_editor_state",
+        "Editor state",
+        "Unity version, project, play mode, compile state, scenes and selection.",
+        NoParams,
+        EditorState,
+        kind="read",
+        idempotent=True,
+    ),
+    ToolSpec(
+        "set_play_mode",
+        "set_play_mode",
+        "Play, pause or stop",
+        "Enter or leave play mode, pause, unpause, or step one frame.",
+        PlayModeParams,
+        PlayModeResult,
+    ),
+    ToolSpec(
+        "get_selection",
+        "get_selection",
+        "Get the selection",
+        "The GameObjects selected in the editor.",
+        NoParams,
+        SelectionResult,
+        kind="read",
+        idempotent=True,
+    ),
+    ToolSpec(
+        "set_selection",
+        "set_selection",
+        "Set the selection",
+        "Select GameObjects in the editor (empty lists clear the selection).",
+        SetSelectionParams,
+        SelectionResult,
+        idempotent=True,
+    ),
+    ToolSpec(
+        "execute_menu_item",
+        "execute_menu_item",
+        "Run a menu item",
+        "Run an editor menu item by its path.",
+        MenuItemParams,
+        OkResult,
+    ),
+    ToolSpec(
+        "get_project_settings",
+        "get_project_settings",
+        "Project settings",
+        "Read project settings of one category.",
+        ProjectSettingsParams,
+        ProjectSettingsResult,
+        kind="read",
+        idempotent=True,
+    ),
+    ToolSpec(
+        "batch",
+        "batch",
+        "Run several commands",
+        "Run several Unity tools in order in one round trip; stops at the first error. "
+        "Each step names a tool of this server and its arguments.",
+        BatchParams,
+        BatchResult,
+    ),
+)
+
+TOOLS_BY_NAME: dict[str, ToolSpec] = {spec.name: spec for spec in UNITY_TOOLS}
+TOOLS_BY_COMMAND: dict[str, ToolSpec] = {spec.command: spec for spec in UNITY_TOOLS}
+RELOAD_SURVIVING: frozenset[str] = frozenset(s.command for s in UNITY_TOOLS if s.survives_reload)

@@ -1,0 +1,181 @@
+"""The ``movesia-mcp`` command.
+
+    movesia-mcp [--transport stdio|http] [--simulate-unity]   serve (default: MCP on stdio)
+    movesia-mcp demo                                            the whole chain, no Unity
+    movesia-mcp status                                          ask a running server
+    movesia-mcp simulate-unity --url ws://...                   attach a simulated editor
+
+Every option has an environment variable; the flag wins when both are given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import Sequence
+
+from ._version import __version__
+from .config import Config
+from .exceptions import ConfigError
+from .log import configure_logging
+
+ENV_HELP = """\
+environment variables (a flag overrides its variable):
+  SERVER_HOST=127.0.0.1        --host       MOVESIA_TRANSPORT=stdio   --transport
+  SERVER_PORT=8765             --port       MOVESIA_SIMULATE_UNITY=0  --simulate-unity
+  LOG_LEVEL=INFO               --log-level  MOVESIA_SIM_OBJECTS       --objects
+  MOVESIA_TOKEN                --token      MOVESIA_ALLOWED_ORIGINS (comma-separated)
+  UNITY_HANDSHAKE_TIMEOUT=10.0  UNITY_COMMAND_TIMEOUT=30.0  INTERRUPT_TIMEOUT=120.0
+  UNITY_RECONNECT_GRACE=5.0     HEARTBEAT_SWEEP_MS=40000    HEARTBEAT_PING_AFTER_MS=90000
+  HEARTBEAT_MAX_IDLE_MS=600000  COMPILE_SUSPEND_MS=120000   MAX_MESSAGE_BYTES=16777216
+"""
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="address of the Unity listener (SERVER_HOST)")
+    parser.add_argument("--port", type=int, help="port of the Unity listener (SERVER_PORT)")
+    parser.add_argument("--token", help="shared secret Unity must present (MOVESIA_TOKEN)")
+    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (LOG_LEVEL)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="movesia-mcp",
+        description="MCP server that lets AI assistants inspect and change the Unity project "
+        "you have open. With no command it serves MCP on stdio and listens for the Unity "
+        "Editor on ws://127.0.0.1:8765/ws/unity.",
+        epilog=ENV_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"movesia-mcp {__version__}")
+    _common(parser)
+    parser.add_argument(
+        "--transport",
+        choices=["stdio", "http"],
+        help="MCP transport: stdio for desktop clients, or streamable HTTP "
+        "at /mcp on the Unity port (MOVESIA_TRANSPORT)",
+    )
+    parser.add_argument(
+        "--simulate-unity",
+        action="store_true",
+        default=None,
+        help="attach a built-in simulated Unity editor (MOVESIA_SIMULATE_UNITY=1)",
+    )
+    parser.add_argument(
+        "--objects", type=int, help="scene size of the simulated editor (MOVESIA_SIM_OBJECTS)"
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    demo = sub.add_parser(
+        "demo",
+        help="run the whole chain with a simulated editor and a real MCP client, and narrate it",
+    )
+    demo.add_argument("--plain", action="store_true", help="plain lines even on a terminal")
+
+    status = sub.add_parser("status", help="ask a running server what it sees")
+    _common(status)
+    status.add_argument("--json", action="store_true", help="print the raw JSON")
+
+    sim = sub.add_parser("simulate-unity", help="attach a simulated editor to a running server")
+    sim.add_argument(
+        "--url",
+        default=None,
+        help="Unity endpoint of the server (default ws://SERVER_HOST:SERVER_PORT/ws/unity)",
+    )
+    sim.add_argument("--project", default="SimProject", help="project name (default SimProject)")
+    sim.add_argument("--objects", type=int, default=None, help="scene size (default: sample scene)")
+    sim.add_argument("--token", help="token to present (MOVESIA_TOKEN)")
+    sim.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (LOG_LEVEL)")
+    return parser
+
+
+def _env_with_flags(args: argparse.Namespace) -> dict[str, str]:
+    env = dict(os.environ)
+    for flag, name in (
+        ("host", "SERVER_HOST"),
+        ("port", "SERVER_PORT"),
+        ("token", "MOVESIA_TOKEN"),
+        ("log_level", "LOG_LEVEL"),
+    ):
+        value = getattr(args, flag, None)
+        if value is not None:
+            env[name] = str(value)
+    return env
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    env = _env_with_flags(args)
+    try:
+        config = Config.from_env(env)
+    except ConfigError as exc:
+        print(f"movesia-mcp: configuration error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(config.log_level)
+    command = args.command
+    if command == "status":
+        from .status import run_status
+
+        return run_status(config, as_json=args.json)
+    if command == "demo":
+        from .demo import run_demo
+
+        return int(run_demo(plain=args.plain))
+    if command == "simulate-unity":
+        return _simulate_unity(config, args)
+    return _serve(config, args, env)
+
+
+def _serve(config: Config, args: argparse.Namespace, env: dict[str, str]) -> int:
+    from .server.runtime import PortInUseError, Transport, run
+
+    requested = args.transport or env.get("MOVESIA_TRANSPORT", "stdio")
+    transports: dict[str, Transport] = {"stdio": "stdio", "http": "http"}
+    if requested not in transports:
+        print(
+            f"movesia-mcp: MOVESIA_TRANSPORT={requested!r} is invalid: use stdio or http",
+            file=sys.stderr,
+        )
+        return 2
+    transport = transports[requested]
+    simulate = args.simulate_unity
+    if simulate is None:
+        simulate = env.get("MOVESIA_SIMULATE_UNITY", "").lower() in ("1", "true", "yes", "on")
+    objects = args.objects
+    if objects is None and env.get("MOVESIA_SIM_OBJECTS"):
+        try:
+            objects = int(env["MOVESIA_SIM_OBJECTS"])
+        except ValueError:
+            print("movesia-mcp: MOVESIA_SIM_OBJECTS must be an integer", file=sys.stderr)
+            return 2
+    try:
+        asyncio.run(run(config, transport, simulate_unity=simulate, simulated_objects=objects))
+    except PortInUseError as exc:
+        print(f"movesia-mcp: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def _simulate_unity(config: Config, args: argparse.Namespace) -> int:
+    from .simulator.editor import run_simulated_editor
+
+    url = args.url or f"ws://{config.server_host}:{config.server_port}/ws/unity"
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            run_simulated_editor(
+                url,
+                project_path=f"/Users/dev/Projects/{args.project}",
+                objects=args.objects,
+                token=config.token,
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The MCP side: tools, resources and notifications over stdio or streamable HTTP."""

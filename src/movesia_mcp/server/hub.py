@@ -1,0 +1,115 @@
+"""Where Unity state changes leave as MCP notifications, to clients of both protocol eras.
+
+- Handshake-era clients (``initialize``; Claude Desktop, Inspector 0.15) subscribe with
+  ``resources/subscribe`` and are reached through the ``ServerSession`` captured when
+  they initialised; it keeps working outside any request.
+- 2026-07-28 clients listen on ``subscriptions/listen``; the SDK's subscription bus
+  filters per stream, so every update is published there once.
+
+Updates are coalesced: a URI marked dirty many times between flushes is announced
+once, so an event flood from Unity cannot flood the clients.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+from mcp import types
+from mcp.server.context import ServerRequestContext
+from mcp.server.session import ServerSession
+from mcp.server.subscriptions import InMemorySubscriptionBus, ResourceUpdated
+
+logger = logging.getLogger("movesia_mcp.mcp")
+
+CallNext = Callable[[ServerRequestContext[Any, Any]], Awaitable[Any]]
+LogLevel = types.LoggingLevel
+
+
+class ClientHub:
+    def __init__(self, bus: InMemorySubscriptionBus | None = None, flush_interval: float = 0.05):
+        self.bus = bus or InMemorySubscriptionBus()
+        self.flush_interval = flush_interval
+        self.sessions: dict[int, ServerSession] = {}
+        self.subscribers: dict[str, set[int]] = {}
+        self.notifications_sent = 0
+        self._dirty: set[str] = set()
+        self._wake = anyio.Event()
+
+    @property
+    def client_count(self) -> int:
+        return len(self.sessions)
+
+    # ── registry (middleware + subscribe handlers) ──────────────────────────────────
+
+    async def track_sessions(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
+        """Server middleware: remember each handshake-era connection once it initialised."""
+        result = await call_next(ctx)
+        if ctx.method == "notifications/initialized":
+            session = ctx.session
+            key = _key(session)
+            self.sessions[key] = session
+            logger.info("MCP client connected (%d now)", len(self.sessions))
+            session._connection.exit_stack.callback(self._forget, key)
+        return result
+
+    def _forget(self, key: int) -> None:
+        self.sessions.pop(key, None)
+        for keys in self.subscribers.values():
+            keys.discard(key)
+        logger.info("MCP client disconnected (%d left)", len(self.sessions))
+
+    async def on_subscribe(
+        self, ctx: ServerRequestContext[Any, Any], params: types.SubscribeRequestParams
+    ) -> types.EmptyResult:
+        self.subscribers.setdefault(str(params.uri), set()).add(_key(ctx.session))
+        return types.EmptyResult()
+
+    async def on_unsubscribe(
+        self, ctx: ServerRequestContext[Any, Any], params: types.UnsubscribeRequestParams
+    ) -> types.EmptyResult:
+        self.subscribers.get(str(params.uri), set()).discard(_key(ctx.session))
+        return types.EmptyResult()
+
+    # ── outbound ────────────────────────────────────────────────────────────────────
+
+    def mark(self, *uris: str) -> None:
+        """Announce that ``uris`` changed, at the next flush."""
+        self._dirty.update(uris)
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Flush loop; runs for the life of the server."""
+        while True:
+            await self._wake.wait()
+            self._wake = anyio.Event()
+            await self.flush()
+            await anyio.sleep(self.flush_interval)
+
+    async def flush(self) -> None:
+        dirty, self._dirty = self._dirty, set()
+        for uri in sorted(dirty):
+            for key in list(self.subscribers.get(uri, ())):
+                session = self.sessions.get(key)
+                if session is None:
+                    continue
+                try:
+                    await session.send_resource_updated(uri)
+                    self.notifications_sent += 1
+                except Exception as exc:  # a client that went away must not stop the others
+                    logger.debug("resource update to a client failed: %s", exc)
+            await self.bus.publish(ResourceUpdated(uri=uri))
+
+    async def log(self, level: LogLevel, data: Any, logger_name: str = "unity") -> None:
+        """A log notification to every handshake-era client."""
+        for session in list(self.sessions.values()):
+            try:
+                await session.send_log_message(level, data, logger=logger_name)
+            except Exception as exc:
+                logger.debug("log notification to a client failed: %s", exc)
+
+
+def _key(session: ServerSession) -> int:
+    return id(session._connection)

@@ -1,0 +1,205 @@
+"""One process, one event loop: the Unity listener plus MCP over stdio or streamable HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import signal
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import anyio
+import uvicorn
+from mcp.server.mcpserver import MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from ..catalog import RELOAD_SURVIVING
+from ..config import Config
+from ..exceptions import MovesiaError
+from ..routes import create_app
+from ..unity_manager import DEFAULT_RELOAD_SURVIVING, UnityManager
+from .app import build_server
+from .hub import ClientHub
+
+logger = logging.getLogger("movesia_mcp.server")
+
+Transport = Literal["stdio", "http"]
+
+
+class PortInUseError(MovesiaError):
+    """The Unity port is taken; the message says what to do."""
+
+
+@dataclass
+class Runtime:
+    """Everything one server process holds."""
+
+    config: Config
+    manager: UnityManager
+    hub: ClientHub
+    mcp: MCPServer
+    transport: Transport
+
+    @classmethod
+    def create(cls, config: Config, transport: Transport) -> Runtime:
+        manager = UnityManager(
+            config.unity,
+            token=config.token,
+            allowed_origins=config.allowed_origins,
+            reload_surviving=DEFAULT_RELOAD_SURVIVING | RELOAD_SURVIVING,
+        )
+        hub = ClientHub()
+        return cls(config, manager, hub, build_server(manager, hub), transport)
+
+    def app(self) -> Starlette:
+        extra_routes: list[Any] = []
+        extra_lifespan = None
+        if self.transport == "http":
+            host = self.config.server_host
+            port = self.config.server_port
+            mcp_app = self.mcp.streamable_http_app(
+                streamable_http_path="/mcp",
+                transport_security=TransportSecuritySettings(
+                    enable_dns_rebinding_protection=True,
+                    allowed_hosts=[
+                        f"127.0.0.1:{port}",
+                        f"localhost:{port}",
+                        f"[::1]:{port}",
+                        f"{host}:{port}",
+                    ],
+                    allowed_origins=[
+                        f"http://127.0.0.1:{port}",
+                        f"http://localhost:{port}",
+                        f"http://[::1]:{port}",
+                        *self.config.allowed_origins,
+                    ],
+                ),
+            )
+            extra_routes.append(Mount("/", app=mcp_app))
+
+            def extra_lifespan(_: Starlette) -> contextlib.AbstractAsyncContextManager[None]:
+                return self.mcp.session_manager.run()
+
+        return create_app(
+            self.manager,
+            extra_routes=extra_routes,
+            extra_lifespan=extra_lifespan,
+            status_extra=lambda: {
+                "mcp_clients": self.hub.client_count,
+                "transport": self.transport,
+            },
+        )
+
+
+def bind_listener(host: str, port: int) -> socket.socket:
+    """Bind the Unity port now, so a clash is reported before anything starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUseError(
+                f"port {port} on {host} is already in use. Another movesia-mcp (or another "
+                f"Unity bridge) may be running: check with 'movesia-mcp status --port {port}', "
+                "stop it, or start this one with --port N (SERVER_PORT=N) and point the Unity "
+                "plug-in at the new port."
+            ) from None
+        raise PortInUseError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handling: the runtime owns shutdown."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@contextlib.asynccontextmanager
+async def serving(runtime: Runtime, sock: socket.socket) -> AsyncIterator[uvicorn.Server]:
+    """Run uvicorn on ``sock`` until the block exits."""
+    config = uvicorn.Config(
+        runtime.app(),
+        log_level="warning",
+        lifespan="on",
+        ws_max_size=runtime.config.max_message_bytes,
+        ws_ping_interval=None,
+        access_log=False,
+    )
+    server = _QuietServer(config)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(server.serve, [sock])
+        while not server.started:  # noqa: ASYNC110 (uvicorn offers no start-up event)
+            await anyio.sleep(0.01)
+        try:
+            yield server
+        finally:
+            server.should_exit = True
+
+
+async def run(
+    config: Config,
+    transport: Transport = "stdio",
+    *,
+    simulate_unity: bool = False,
+    simulated_objects: int | None = None,
+) -> None:
+    """Serve until stdin closes (stdio), or SIGINT/SIGTERM."""
+    runtime = Runtime.create(config, transport)
+    sock = bind_listener(config.server_host, config.server_port)
+    port = sock.getsockname()[1]
+    logger.info(
+        "Unity listener on ws://%s:%d/ws/unity%s",
+        config.server_host,
+        port,
+        f"; MCP at http://{config.server_host}:{port}/mcp" if transport == "http" else "",
+    )
+    stop = anyio.Event()
+    async with serving(runtime, sock), anyio.create_task_group() as tg:
+        tg.start_soon(runtime.hub.run)
+        tg.start_soon(_watch_signals, stop)
+        if simulate_unity:
+            tg.start_soon(_simulated_editor, config, port, simulated_objects, stop)
+        if transport == "stdio":
+            tg.start_soon(_stdio, runtime, stop)
+        await stop.wait()
+        logger.info("shutting down")
+        tg.cancel_scope.cancel()
+
+
+async def _stdio(runtime: Runtime, stop: anyio.Event) -> None:
+    try:
+        await runtime.mcp.run_stdio_async()
+    finally:
+        logger.info("MCP client closed stdin")
+        stop.set()
+
+
+async def _watch_signals(stop: anyio.Event) -> None:
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async for signum in signals:
+            logger.info("received %s", signal.Signals(signum).name)
+            stop.set()
+            return
+
+
+async def _simulated_editor(
+    config: Config, port: int, objects: int | None, stop: anyio.Event
+) -> None:
+    from ..simulator.editor import run_simulated_editor
+
+    host = "127.0.0.1" if config.server_host in ("0.0.0.0", "::") else config.server_host
+    if ":" in host:
+        host = f"[{host}]"
+    await run_simulated_editor(f"ws://{host}:{port}/ws/unity", token=config.token, objects=objects)

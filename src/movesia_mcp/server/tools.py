@@ -1,0 +1,179 @@
+"""Where a Unity answer leaves as an MCP result: catalog entries become typed tools.
+
+Each tool's signature is synthesised from its parameter model, so the MCP input schema
+lists the model's fields (with their descriptions) as top-level arguments, plus an
+optional ``project``. The handler validates, calls ``UnityManager.execute`` and checks
+Unity's answer against the result model.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+from pydantic import BaseModel, Field, ValidationError
+
+from ..catalog import TOOLS_BY_NAME, UNITY_TOOLS, ToolSpec
+from ..exceptions import (
+    AmbiguousProjectError,
+    CommandTimeoutError,
+    ConnectionLostError,
+    NotConnectedError,
+    UnityCommandError,
+    UnityError,
+)
+from ..unity_manager import CommandProgress, UnityManager
+
+PROJECT_FIELD = Field(
+    None,
+    description="Unity project to target (name, path or session id). Needed only when "
+    "several editors are connected and none was selected with select_project.",
+)
+
+
+def annotations_for(spec: ToolSpec) -> ToolAnnotations:
+    return ToolAnnotations(
+        read_only_hint=spec.read_only,
+        destructive_hint=spec.destructive,
+        idempotent_hint=spec.idempotent,
+        open_world_hint=False,
+    )
+
+
+def validate_params(spec: ToolSpec, arguments: dict[str, Any]) -> dict[str, Any]:
+    """Arguments checked against the tool's model, as the JSON Unity receives."""
+    try:
+        params = spec.params.model_validate(arguments)
+    except ValidationError as exc:
+        raise ToolError(f"Invalid arguments for {spec.name}: {_explain(exc)}") from None
+    return params.model_dump(mode="json", exclude_none=True)
+
+
+def explain_unity_error(spec_name: str, exc: UnityError) -> str:
+    """A tool error message: what went wrong and what to do next."""
+    if isinstance(exc, AmbiguousProjectError):
+        return f"{exc} Call list_projects, then pass 'project' or call select_project."
+    if isinstance(exc, NotConnectedError):
+        return f"{exc}. Call get_connection_status to see what the server sees."
+    if isinstance(exc, UnityCommandError):
+        return f"Unity could not run {spec_name}: {exc.unity_message}"
+    if isinstance(exc, ConnectionLostError):
+        return f"{exc}."
+    if isinstance(exc, CommandTimeoutError):
+        return f"{exc}. Unity may be busy (a modal dialog, a long import); try again."
+    return str(exc)
+
+
+async def run_unity_tool(
+    manager: UnityManager,
+    spec: ToolSpec,
+    arguments: dict[str, Any],
+    ctx: Context | None,
+) -> BaseModel:
+    """Validate, send to Unity, wait (with progress), and check the answer."""
+    project = arguments.pop("project", None)
+    params = validate_params(spec, arguments)
+    if spec.name == "batch":
+        params = {"steps": [_batch_step(step) for step in params["steps"]]}
+    progress = _progress_reporter(ctx) if ctx is not None else None
+    try:
+        body = await manager.execute(
+            spec.command,
+            params,
+            timeout=spec.timeout,
+            project=project,
+            on_progress=progress,
+            survives_reload=spec.survives_reload,
+        )
+    except UnityError as exc:
+        raise ToolError(explain_unity_error(spec.name, exc)) from None
+    try:
+        return spec.result.model_validate(body)
+    except ValidationError as exc:
+        raise ToolError(
+            f"Unity's answer to {spec.name} did not have the expected shape: {_explain(exc)}"
+        ) from None
+
+
+def register_unity_tools(server: MCPServer, manager: UnityManager) -> None:
+    for spec in UNITY_TOOLS:
+        server.add_tool(
+            _tool_function(spec, manager),
+            name=spec.name,
+            title=spec.title,
+            description=spec.description,
+            annotations=annotations_for(spec),
+            structured_output=True,
+        )
+
+
+def _tool_function(spec: ToolSpec, manager: UnityManager) -> Any:
+    async def call(ctx: Context, **arguments: Any) -> BaseModel:
+        return await run_unity_tool(manager, spec, arguments, ctx)
+
+    parameters: list[inspect.Parameter] = []
+    hints: dict[str, Any] = {}
+    for name, field in spec.params.model_fields.items():
+        annotation = _annotated(
+            field.annotation, *field.metadata, Field(description=field.description)
+        )
+        default = (
+            inspect.Parameter.empty
+            if field.is_required()
+            else field.get_default(call_default_factory=True)
+        )
+        parameters.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+            )
+        )
+        hints[name] = annotation
+    project_annotation = Annotated[str | None, PROJECT_FIELD]
+    parameters.append(
+        inspect.Parameter(
+            "project", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=project_annotation
+        )
+    )
+    parameters.append(inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context))
+    hints.update(project=project_annotation, ctx=Context, **{"return": spec.result})
+    call.__signature__ = inspect.Signature(parameters, return_annotation=spec.result)  # type: ignore[attr-defined]
+    call.__annotations__ = hints
+    call.__name__ = spec.name
+    call.__doc__ = spec.description
+    return call
+
+
+def _annotated(tp: Any, *metadata: Any) -> Any:
+    return Annotated[(tp, *metadata)]
+
+
+def _batch_step(step: dict[str, Any]) -> dict[str, Any]:
+    """One batch step, checked against its own tool, in the form Unity runs it."""
+    spec = TOOLS_BY_NAME.get(step["tool"])
+    if spec is None or spec.name == "batch":
+        raise ToolError(
+            f"batch step names unknown tool {step['tool']!r}; use a Unity tool of this server"
+        )
+    return {
+        "tool": spec.name,
+        "command": spec.command,
+        "params": validate_params(spec, dict(step.get("arguments", {}))),
+    }
+
+
+def _progress_reporter(ctx: Context) -> Any:
+    async def report(progress: CommandProgress) -> None:
+        await ctx.report_progress(round(progress.elapsed, 2), None, progress.message)
+
+    return report
+
+
+def _explain(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(p) for p in error["loc"]) or "arguments"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
