@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 
 from movesia_mcp import UnityManager, UnityManagerConfig, create_app
+from movesia_mcp.server.runtime import bind_listener, serving
 from movesia_mcp.simulator import SimulatedUnity
 
 
@@ -40,31 +40,32 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serve(manager: UnityManager, *, max_message_bytes: int = 16 * 1024 * 1024) -> AsyncIterator[RunningServer]:
-    """Run the Unity listener on an ephemeral loopback port until the block exits."""
-    app = create_app(manager)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, log_level="warning", lifespan="on", ws_max_size=max_message_bytes,
-        ws_ping_interval=None,
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.005)
+async def serve(
+    manager: UnityManager, *, max_message_bytes: int = 16 * 1024 * 1024
+) -> AsyncIterator[RunningServer]:
+    """Run the Unity listener on an ephemeral loopback port until the block exits.
+
+    The server runs in a task of its own: pytest-asyncio sets a fixture up and tears it
+    down in different tasks, and the server's task group must stay in one.
+    """
+    sock = bind_listener("127.0.0.1", 0)
+    up, stop = asyncio.Event(), asyncio.Event()
+
+    async def run() -> None:
+        async with serving(create_app(manager), sock, manager, max_message_bytes=max_message_bytes):
+            up.set()
+            await stop.wait()
+
+    task = asyncio.create_task(run())
+    await asyncio.wait([task, asyncio.create_task(up.wait())], return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        task.result()
     try:
-        yield RunningServer(manager, port)
+        yield RunningServer(manager, sock.getsockname()[1])
     finally:
-        server.should_exit = True
+        stop.set()
         await asyncio.wait_for(task, 10)
         sock.close()
-
-
-ServerFactory = Callable[..., "asynccontextmanager[RunningServer]"]
 
 
 @pytest.fixture

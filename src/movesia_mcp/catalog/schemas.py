@@ -78,8 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         stale = stale_files(args.dir)
         if stale:
-            sys.stderr.write("tool_schemas/ is stale: " + ", ".join(stale) + "\n"
-                             "regenerate with: python -m movesia_mcp.catalog.schemas\n")
+            sys.stderr.write(
+                "tool_schemas/ is stale: " + ", ".join(stale) + "\n"
+                "regenerate with: python -m movesia_mcp.catalog.schemas\n"
+            )
             return 1
         return 0
     write_all(args.dir)

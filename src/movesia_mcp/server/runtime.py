@@ -127,24 +127,33 @@ class _QuietServer(uvicorn.Server):
 
 
 @contextlib.asynccontextmanager
-async def serving(runtime: Runtime, sock: socket.socket) -> AsyncIterator[uvicorn.Server]:
-    """Run uvicorn on ``sock`` until the block exits."""
+async def serving(
+    app: Starlette, sock: socket.socket, manager: UnityManager, *, max_message_bytes: int
+) -> AsyncIterator[uvicorn.Server]:
+    """Run uvicorn on ``sock`` until the block exits.
+
+    On exit the manager shuts down first, so editors see 1001 and waiting callers get
+    ``ServerShuttingDownError``, before uvicorn closes what is left.
+    """
     config = uvicorn.Config(
-        runtime.app(),
+        app,
         log_level="warning",
         lifespan="on",
-        ws_max_size=runtime.config.max_message_bytes,
+        ws_max_size=max_message_bytes,
         ws_ping_interval=None,
         access_log=False,
     )
     server = _QuietServer(config)
     async with anyio.create_task_group() as tg:
         tg.start_soon(server.serve, [sock])
-        while not server.started:  # noqa: ASYNC110 (uvicorn offers no start-up event)
+        while not server.started:
+            if server.should_exit:
+                raise RuntimeError("uvicorn failed to start")
             await anyio.sleep(0.01)
         try:
             yield server
         finally:
+            await manager.shutdown()
             server.should_exit = True
 
 
@@ -166,7 +175,11 @@ async def run(
         f"; MCP at http://{config.server_host}:{port}/mcp" if transport == "http" else "",
     )
     stop = anyio.Event()
-    async with serving(runtime, sock), anyio.create_task_group() as tg:
+    app = runtime.app()
+    async with (
+        serving(app, sock, runtime.manager, max_message_bytes=config.max_message_bytes),
+        anyio.create_task_group() as tg,
+    ):
         tg.start_soon(runtime.hub.run)
         tg.start_soon(_watch_signals, stop)
         if simulate_unity:

@@ -6,7 +6,9 @@ for commands, ``conn_seq`` + 1 on every reconnect, and the domain-reload cycle:
 ``compile_started`` → close → reconnect → ``compile_finished`` → the answer to a
 reload-surviving command, with its original id, on the new connection.
 
-Command handlers are pluggable: ``async (params) -> body`` or ``-> ReloadThenAnswer``.
+Command handlers are pluggable: ``async (params) -> body``, or one of the result types
+below when answering involves a compile (``ReloadThenAnswer``, ``CompileThenAnswer``,
+``AnswerThenCompile``), or ``NoAnswer``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 from urllib.parse import urlencode
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -38,13 +40,39 @@ class ReloadThenAnswer:
     compile_errors: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class CompileThenAnswer:
+    """Handler result: a compile that failed, so no reload (as in Unity).
+
+    ``compile_started``, ``compile_finished`` with ``success: false`` and ``errors``, then
+    the answer, all on the same connection.
+    """
+
+    body: dict[str, Any]
+    errors: list[dict[str, Any]]
+
+
+@dataclass(slots=True)
+class AnswerThenCompile:
+    """Handler result: answer now; the compile the command caused runs afterwards.
+
+    Unity compiles on a later editor tick, so a command that only *causes* a compile
+    (a menu item, a batch) is answered first. No ``errors``: a domain reload follows;
+    with ``errors``: ``compile_started`` and a failed ``compile_finished``, no reload.
+    """
+
+    body: dict[str, Any]
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
 class NoAnswer:
     """Handler result: never answer (to test timeouts and lost connections)."""
 
 
-CommandHandler = Callable[
-    [dict[str, Any]], Awaitable["dict[str, Any] | ReloadThenAnswer | NoAnswer"]
-]
+HandlerResult: TypeAlias = (
+    dict[str, Any] | ReloadThenAnswer | CompileThenAnswer | AnswerThenCompile | NoAnswer
+)
+CommandHandler = Callable[[dict[str, Any]], Awaitable[HandlerResult]]
 
 
 class HandshakeRejected(Exception):
@@ -104,12 +132,17 @@ class SimulatedUnity:
         self.commands_seen: list[dict[str, Any]] = []
         self.welcome: dict[str, Any] | None = None
         self.compiling = False
+        self.reloading = False
         self.reloads = 0
+        self.compiles = 0
         self.ws: ClientConnection | None = None
         self.closed_by_server: tuple[int | None, str] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reader: asyncio.Task[None] | None = None
         self._deferred: list[dict[str, Any]] = []
+        self._compile_lock = asyncio.Lock()
+        self._reloaded = asyncio.Event()
+        self._reloaded.set()
         self.disconnected = asyncio.Event()
 
     # ── connection ──────────────────────────────────────────────────────────────────
@@ -203,6 +236,14 @@ class SimulatedUnity:
         self.conn_seq += 1
         return await self.connect()
 
+    async def wait_dropped(self) -> None:
+        """Return when the connection is gone for a reason other than a domain reload."""
+        while True:
+            await self.disconnected.wait()
+            if not self.reloading:
+                return
+            await self._reloaded.wait()
+
     # ── sending ─────────────────────────────────────────────────────────────────────
 
     async def send_raw(self, data: Any) -> None:
@@ -232,16 +273,39 @@ class SimulatedUnity:
         """compile_started → close → reconnect (conn_seq + 1) → compile_finished →
         answers deferred across the reload, with their original ids."""
         self.compiling = True
-        await self.send_event("compile_started", {})
-        await asyncio.sleep(self.reload_delay / 2)
-        await self.close(1001, "domain reload")
-        await asyncio.sleep(self.reload_delay / 2)
-        self.conn_seq += 1
-        self.reloads += 1
-        await self.connect()
-        self.compiling = False
+        self.reloading = True
+        self._reloaded.clear()
+        try:
+            self.compiles += 1
+            await self.send_event("compile_started", {})
+            await asyncio.sleep(self.reload_delay / 2)
+            await self.close(1001, "domain reload")
+            await asyncio.sleep(self.reload_delay / 2)
+            self.conn_seq += 1
+            self.reloads += 1
+            await self.connect()
+        finally:
+            self.compiling = False
+            self.reloading = False
+            self._reloaded.set()
         errors = errors or []
         await self.send_event("compile_finished", {"success": not errors, "errors": errors})
+        await self.flush_deferred()
+
+    async def failed_compile(self, errors: list[dict[str, Any]]) -> None:
+        """compile_started → compile_finished (failed), on this connection: no reload."""
+        self.compiling = True
+        try:
+            self.compiles += 1
+            await self.send_event("compile_started", {})
+            await asyncio.sleep(self.reload_delay / 2)
+        finally:
+            self.compiling = False
+        await self.send_event("compile_finished", {"success": False, "errors": errors})
+
+    async def flush_deferred(self) -> None:
+        """Send the answers kept across a reload (also after a reconnect that replaced
+        a reload's own failed one)."""
         deferred, self._deferred = self._deferred, []
         for message in deferred:
             await self.send(message)
@@ -288,10 +352,9 @@ class SimulatedUnity:
         request_id = str(body.get("request_id") or message["id"])
         params = {k: v for k, v in body.items() if k != "request_id"}
         handler = self.handlers.get(kind)
+        result: HandlerResult
         if handler is None:
-            result: dict[str, Any] | ReloadThenAnswer | NoAnswer = {
-                "error": f"unknown command {kind!r}"
-            }
+            result = {"error": f"unknown command {kind!r}"}
         else:
             try:
                 result = await handler(params)
@@ -306,12 +369,30 @@ class SimulatedUnity:
                 msg_id=request_id,
                 session=self.session_id,
             )
-            self._deferred.append(answer)
-            await self.domain_reload(result.compile_errors)
+            # One compile at a time: a second one starts once the first has reconnected.
+            async with self._compile_lock:
+                self._deferred.append(answer)
+                await self.domain_reload(result.compile_errors)
             return
+        if isinstance(result, CompileThenAnswer):
+            async with self._compile_lock:
+                await self.failed_compile(result.errors)
+                await self._answer(kind, request_id, result.body)
+            return
+        if isinstance(result, AnswerThenCompile):
+            await self._answer(kind, request_id, result.body)
+            async with self._compile_lock:
+                if result.errors:
+                    await self.failed_compile(result.errors)
+                else:
+                    await self.domain_reload()
+            return
+        await self._answer(kind, request_id, result)
+
+    async def _answer(self, kind: str, request_id: str, body: dict[str, Any]) -> None:
         response = envelope(
             f"{kind}_response",
-            {"request_id": request_id, **result},
+            {"request_id": request_id, **body},
             msg_id=request_id,
             session=self.session_id,
         )
