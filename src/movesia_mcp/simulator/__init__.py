@@ -1,5 +1,31 @@
-"""A simulated Unity Editor for tests, benchmarks and the demo (no Unity needed)."""
+"""A simulated Unity Editor for tests, benchmarks and the demo (no Unity needed).
 
-from .peer import HandshakeRejected, NoAnswer, ReloadThenAnswer, SimulatedUnity, envelope
+``SimulatedUnity`` (``peer.py``) speaks the wire protocol; ``SimulatedEditor``
+(``editor.py``) is the editor state behind it, answering every catalog command, over
+the scene graph of ``scene.py`` and the stand-in C# compiler of ``compiler.py``.
+"""
 
-__all__ = ["HandshakeRejected", "NoAnswer", "ReloadThenAnswer", "SimulatedUnity", "envelope"]
+from .editor import SimulatedEditor, run_simulated_editor
+from .peer import (
+    AnswerThenCompile,
+    CommandHandler,
+    CompileThenAnswer,
+    HandshakeRejected,
+    NoAnswer,
+    ReloadThenAnswer,
+    SimulatedUnity,
+    envelope,
+)
+
+__all__ = [
+    "AnswerThenCompile",
+    "CommandHandler",
+    "CompileThenAnswer",
+    "HandshakeRejected",
+    "NoAnswer",
+    "ReloadThenAnswer",
+    "SimulatedEditor",
+    "SimulatedUnity",
+    "envelope",
+    "run_simulated_editor",
+]

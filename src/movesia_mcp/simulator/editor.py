@@ -1,0 +1,1707 @@
+"""A faithful in-memory Unity Editor that answers every command of the tool catalog.
+
+``SimulatedEditor`` holds what the real plug-in reads and changes: scenes of
+GameObjects, assets, the console, the selection, play mode, menu items and project
+settings. ``execute(command, params)`` is plain synchronous code over that state;
+``handlers()`` wraps it for ``SimulatedUnity`` (one handler per catalog command), sends
+the domain events the change caused, and turns a compile into the peer's reload
+cycle. ``run_simulated_editor`` keeps such an editor connected to a server.
+
+Answers follow the catalog's result models; failures are ``{"error": "..."}`` as the
+real plug-in sends them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import gc
+import logging
+import math
+import posixpath
+import re
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+from websockets.exceptions import WebSocketException
+
+from ..catalog import TOOLS_BY_COMMAND, TOOLS_BY_NAME, UNITY_TOOLS
+from ..catalog.models import ObjectTarget, project_relative
+from ..catalog.tools import (
+    AddComponentParams,
+    AssignMaterialParams,
+    CreateMaterialParams,
+    CreateParams,
+    CreatePrefabParams,
+    CreateSceneParams,
+    DeleteAssetParams,
+    DuplicateParams,
+    FindParams,
+    HierarchyParams,
+    InstantiatePrefabParams,
+    MenuItemParams,
+    ModifyMaterialParams,
+    MoveToSceneParams,
+    NoParams,
+    OpenSceneParams,
+    PlayModeParams,
+    PrefabInstanceParams,
+    ProjectSettingsParams,
+    ReadConsoleParams,
+    RefreshParams,
+    RemoveComponentParams,
+    RenameParams,
+    ReparentParams,
+    SaveSceneParams,
+    SearchAssetsParams,
+    SetActiveSceneParams,
+    SetPropertiesParams,
+    SetSelectionParams,
+    WriteScriptParams,
+)
+from .compiler import Diagnostic, check_source, debug_logs, declared_classes, public_fields
+from .peer import (
+    AnswerThenCompile,
+    CommandHandler,
+    CompileThenAnswer,
+    HandlerResult,
+    HandshakeRejected,
+    ReloadThenAnswer,
+    SimulatedUnity,
+)
+from .scene import (
+    BASE_TYPES,
+    BUILTIN_COMPONENTS,
+    ONE,
+    RENDERERS,
+    ZERO,
+    Component,
+    GameObject,
+    Scene,
+    SceneGraph,
+    Vec3,
+    builtin_component,
+    primitive_components,
+)
+
+logger = logging.getLogger("movesia_mcp.simulator")
+
+DEFAULT_PROJECT_PATH = "/Users/dev/Projects/SimProject"
+DEFAULT_UNITY_VERSION = "6000.0.23f1"
+# A hierarchy answer stops adding children past this many nodes (children_truncated).
+MAX_HIERARCHY_NODES = 5_000
+# Generated benchmark scenes: this many root groups, children in a 10-ary tree below.
+GENERATED_ROOTS = 100
+GENERATED_BRANCHING = 10
+
+TAGS = [
+    "Untagged",
+    "Respawn",
+    "Finish",
+    "EditorOnly",
+    "MainCamera",
+    "Player",
+    "GameController",
+    "Enemy",
+]
+LAYERS: dict[int, str] = {
+    0: "Default",
+    1: "TransparentFX",
+    2: "Ignore Raycast",
+    4: "Water",
+    5: "UI",
+    6: "Ground",
+    7: "Characters",
+}
+SHADERS: dict[str, dict[str, Any]] = {
+    "Standard": {
+        "_Color": [1.0, 1.0, 1.0, 1.0],
+        "_MainTex": None,
+        "_Glossiness": 0.5,
+        "_Metallic": 0.0,
+        "_EmissionColor": [0.0, 0.0, 0.0, 1.0],
+    },
+    "Unlit/Color": {"_Color": [1.0, 1.0, 1.0, 1.0]},
+    "Unlit/Texture": {"_MainTex": None},
+    "Universal Render Pipeline/Lit": {
+        "_BaseColor": [1.0, 1.0, 1.0, 1.0],
+        "_BaseMap": None,
+        "_Smoothness": 0.5,
+        "_Metallic": 0.0,
+    },
+    "Universal Render Pipeline/Unlit": {"_BaseColor": [1.0, 1.0, 1.0, 1.0], "_BaseMap": None},
+    "Sprites/Default": {"_Color": [1.0, 1.0, 1.0, 1.0], "_MainTex": None},
+    "Legacy Shaders/Diffuse": {"_Color": [1.0, 1.0, 1.0, 1.0], "_MainTex": None},
+}
+# Unity's search filter ``t:<name>`` accepts these names for our asset types.
+TYPE_ALIASES: dict[str, str] = {
+    "prefab": "Prefab",
+    "gameobject": "Prefab",
+    "material": "Material",
+    "script": "Script",
+    "monoscript": "Script",
+    "scene": "Scene",
+    "sceneasset": "Scene",
+    "texture": "Texture2D",
+    "texture2d": "Texture2D",
+}
+TRANSFORM_PROPERTIES = (
+    "localPosition",
+    "position",
+    "localEulerAngles",
+    "eulerAngles",
+    "localScale",
+)
+PLAYER_CONTROLLER = """\
+using UnityEngine;
+
+public class PlayerController : MonoBehaviour
+{
+    public float speed = 5f;
+    public bool canJump = true;
+
+    void Start()
+    {
+        Debug.Log("Player ready");
+    }
+
+    void Update()
+    {
+        var move = new Vector3(Input.GetAxis("Horizontal"), 0f, Input.GetAxis("Vertical"));
+        transform.Translate(move * speed * Time.deltaTime);
+    }
+}
+"""
+
+
+class CommandError(Exception):
+    """A command Unity refuses; the message is what the plug-in answers as ``error``."""
+
+
+@dataclass(slots=True)
+class Asset:
+    type: str  # Prefab, Material, Script, Scene, Texture2D
+    guid: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ConsoleEntry:
+    type: str  # Log, Warning, Error, Exception, Assert
+    message: str
+    stacktrace: str
+    timestamp: float
+    from_compiler: bool = False  # compiler messages survive Clear, go on the next compile
+
+    def to_dict(self, include_stacktrace: bool) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "type": self.type,
+            "message": self.message,
+            "timestamp": self.timestamp,
+        }
+        if include_stacktrace:
+            entry["stacktrace"] = self.stacktrace
+        return entry
+
+
+@dataclass(slots=True)
+class Compilation:
+    """A command's answer that started a compile, and the compile's errors (if any).
+
+    ``answer_first``: Unity answers before compiling (a menu item, a batch); otherwise
+    the answer waits for the compile and, when it succeeds, the domain reload.
+    """
+
+    body: dict[str, Any]
+    errors: list[dict[str, Any]]
+    answer_first: bool = False
+
+
+Outcome = dict[str, Any] | Compilation
+
+
+class EventSink(Protocol):
+    """Where domain events go: a connected ``SimulatedUnity``."""
+
+    compiling: bool
+
+    async def send_event(
+        self, msg_type: str, body: dict[str, Any] | None = None, *, wait_ack: bool = False
+    ) -> dict[str, Any]: ...
+
+
+class StopSignal(Protocol):
+    def is_set(self) -> bool: ...
+
+    async def wait(self) -> Any: ...
+
+
+class SimulatedEditor:
+    """The state of one Unity project in the editor, and every catalog command on it.
+
+    ``objects``: None opens the small sample scene; N adds generated objects to it until
+    the scene holds N (100 root groups with nested children) for benchmarks.
+    """
+
+    def __init__(
+        self,
+        *,
+        project_path: str = DEFAULT_PROJECT_PATH,
+        unity_version: str = DEFAULT_UNITY_VERSION,
+        objects: int | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.project_path = project_path
+        self.unity_version = unity_version
+        self.clock = clock
+        self.graph = SceneGraph()
+        self.assets: dict[str, Asset] = {}
+        self.console: list[ConsoleEntry] = []
+        self.selection: list[int] = []
+        self.is_playing = False
+        self.is_paused = False
+        self.frame = 0
+        self.compile_errors: list[dict[str, Any]] = []
+        self.script_classes: set[str] = set()  # MonoBehaviours of the last good compile
+        self.script_writes: Counter[str] = Counter()  # path → files written
+        self.compiles = 0
+        self.pending_imports: set[str] = set()  # changed on disk, imported on refresh
+        self.settings = _project_settings(project_path, unity_version)
+        self.peer: EventSink | None = None
+        self._outbox: list[tuple[str, dict[str, Any]]] = []
+        self._hierarchy_changed: set[str] = set()
+        self._commands: dict[str, Callable[[Any], Outcome]] = {
+            spec.command: getattr(self, "_" + spec.command) for spec in UNITY_TOOLS
+        }
+        self._build_sample_project()
+        if objects is not None:
+            main = self.graph.active
+            assert main is not None
+            self._generate(main, objects - main.object_count)
+
+    # ── wiring ──────────────────────────────────────────────────────────────────────
+
+    def attach(self, peer: EventSink) -> None:
+        """Send domain events through ``peer`` from now on."""
+        self.peer = peer
+
+    def handlers(self) -> dict[str, CommandHandler]:
+        """One ``SimulatedUnity`` handler per catalog command."""
+        return {spec.command: self._handler(spec.command) for spec in UNITY_TOOLS}
+
+    def _handler(self, command: str) -> CommandHandler:
+        async def handle(params: dict[str, Any]) -> HandlerResult:
+            outcome = self.execute(command, params)
+            await self.flush_events()
+            if not isinstance(outcome, Compilation):
+                return outcome
+            if outcome.answer_first:
+                return AnswerThenCompile(outcome.body, outcome.errors)
+            if outcome.errors:
+                return CompileThenAnswer(outcome.body, outcome.errors)
+            return ReloadThenAnswer(outcome.body)
+
+        return handle
+
+    def execute(self, command: str, params: dict[str, Any]) -> Outcome:
+        """Run one command on the editor state; events wait in the outbox."""
+        spec = TOOLS_BY_COMMAND.get(command)
+        if spec is None:
+            return {"error": f"unknown command {command!r}"}
+        try:
+            if command == "batch":
+                return self._batch(params)
+            return self._commands[command](spec.params.model_validate(params))
+        except ValidationError as exc:
+            return {"error": f"invalid parameters for {command}: {_explain(exc)}"}
+        except CommandError as exc:
+            return {"error": str(exc)}
+
+    async def flush_events(self) -> None:
+        """Send the events the last commands caused, in order, without waiting for ACKs."""
+        if self._hierarchy_changed and self.peer is not None:
+            scenes = sorted(self._hierarchy_changed)
+            self._outbox.insert(0, ("hierarchy_changed", {"scenes": scenes}))
+        self._hierarchy_changed.clear()
+        outbox, self._outbox = self._outbox, []
+        if self.peer is None:
+            return
+        for msg_type, body in outbox:
+            try:
+                await self.peer.send_event(msg_type, body)
+            except Exception as exc:  # a dropped socket loses the event, as in Unity
+                logger.debug("event %s not sent: %r", msg_type, exc)
+
+    def _emit(self, msg_type: str, body: dict[str, Any]) -> None:
+        if self.peer is not None:  # with no one listening, nothing piles up
+            self._outbox.append((msg_type, body))
+
+    @property
+    def is_compiling(self) -> bool:
+        return self.peer is not None and self.peer.compiling
+
+    # ── outside the catalog: what a user or the file system does ────────────────────
+
+    def log(self, log_type: str, message: str, stacktrace: str = "") -> ConsoleEntry:
+        """Add a console entry (as ``Debug.Log`` does) and announce it."""
+        return self._log(log_type, message, stacktrace)
+
+    def edit_on_disk(self, path: str, contents: str) -> None:
+        """A file changed outside Unity: it is imported (and compiled) on refresh."""
+        path = _asset_path(path)
+        asset_type = _type_for(path)
+        asset = self.assets.get(path)
+        if asset is None:
+            asset = self.assets[path] = Asset(asset_type, self._guid(path))
+        if asset_type == "Script":
+            asset.data["contents"] = contents
+        self.pending_imports.add(path)
+
+    # ── scene graph: reading ────────────────────────────────────────────────────────
+
+    def _get_hierarchy(self, p: HierarchyParams) -> Outcome:
+        scenes = self.graph.loaded if p.scene is None else [self._loaded_scene(p.scene)]
+        if p.root is not None:
+            start = self.graph.find(p.root, None if p.scene is None else scenes[0])
+            if start is None:
+                raise CommandError(f"GameObject '{p.root}' not found in the loaded scenes")
+            entries = start.children
+            prefix = start.path + "/"
+        else:
+            entries = [root for scene in scenes for root in scene.roots]
+            prefix = ""
+        page = entries[p.offset : p.offset + p.limit]
+        budget = MAX_HIERARCHY_NODES
+
+        def node(obj: GameObject, path: str, level: int) -> dict[str, Any]:
+            nonlocal budget
+            budget -= 1
+            children = obj.children
+            expand = bool(children) and level < p.depth and len(children) <= budget
+            return {
+                "instance_id": obj.instance_id,
+                "name": obj.name,
+                "path": path,
+                "active": obj.active,
+                "child_count": len(children),
+                "children": [node(c, f"{path}/{c.name}", level + 1) for c in children]
+                if expand
+                else [],
+                "children_truncated": bool(children) and not expand,
+            }
+
+        end = p.offset + len(page)
+        return {
+            "nodes": [node(obj, prefix + obj.name, 0) for obj in page],
+            "total": len(entries),
+            "offset": p.offset,
+            "next_offset": end if end < len(entries) else None,
+            "total_objects": sum(scene.object_count for scene in scenes),
+        }
+
+    def _find_objects(self, p: FindParams) -> Outcome:
+        needle = p.name.casefold() if p.name is not None else None
+        if p.tag is not None and p.tag not in TAGS:
+            raise CommandError(f"Tag: {p.tag} is not defined.")
+        layer = None if p.layer is None else _layer_number(p.layer)
+        types: frozenset[str] | None = None
+        if p.component is not None:
+            if p.component == "MonoBehaviour":
+                types = frozenset(self.script_classes)
+            else:
+                types = BASE_TYPES.get(p.component, frozenset({p.component}))
+        found: list[dict[str, Any]] = []
+        total = 0
+        for obj in self.graph.objects.values():
+            if not obj.scene.loaded:
+                continue
+            if needle is not None and needle not in obj.name.casefold():
+                continue
+            if p.tag is not None and obj.tag != p.tag:
+                continue
+            if layer is not None and obj.layer != layer:
+                continue
+            if types is not None and "Transform" not in types and types.isdisjoint(obj.components):
+                continue
+            total += 1
+            if len(found) < p.limit:
+                found.append(obj.summary())
+        return {"objects": found, "total": total, "truncated": total > len(found)}
+
+    def _inspect_object(self, p: ObjectTarget) -> Outcome:
+        obj = self._target(p)
+        result: dict[str, Any] = {
+            "object": obj.summary(),
+            "components": [obj.transform().to_dict()]
+            + [c.to_dict() for c in obj.components.values()],
+            "children": [child.name for child in obj.children],
+            "scene": obj.scene.name,
+        }
+        if obj.prefab_path is not None:
+            result["prefab_path"] = obj.prefab_path
+        return result
+
+    # ── scene graph: changing ───────────────────────────────────────────────────────
+
+    def _create_gameobject(self, p: CreateParams) -> Outcome:
+        parent = self._parent(p.parent)
+        scene = parent.scene if parent is not None else self._active_scene()
+        obj = self.graph.create(
+            p.name,
+            scene,
+            parent,
+            position=_vec(p.position, ZERO),
+            rotation=_vec(p.rotation, ZERO),
+            scale=_vec(p.scale, ONE),
+            components=primitive_components(p.primitive),
+        )
+        self._touched(scene)
+        return {"object": obj.summary()}
+
+    def _duplicate_gameobject(self, p: DuplicateParams) -> Outcome:
+        obj = self._target(p)
+        siblings = obj.parent.children if obj.parent is not None else obj.scene.roots
+        copy_ = self.graph.instantiate(
+            obj.snapshot(), obj.scene, obj.parent, index=siblings.index(obj) + 1
+        )
+        copy_.name = p.new_name or _copy_name(obj.name, siblings)
+        self._touched(obj.scene)
+        return {"object": copy_.summary()}
+
+    def _destroy_gameobject(self, p: ObjectTarget) -> Outcome:
+        obj = self._target(p)
+        path = obj.path
+        gone = set(self.graph.remove(obj))
+        self.selection = [i for i in self.selection if i not in gone]
+        self._touched(obj.scene)
+        children = len(gone) - 1
+        return {
+            "success": True,
+            "message": f"destroyed '{path}'"
+            + (f" and {children} descendant(s)" if children else ""),
+        }
+
+    def _rename_gameobject(self, p: RenameParams) -> Outcome:
+        obj = self._target(p)
+        obj.name = p.new_name
+        self._touched(obj.scene)
+        return {"object": obj.summary()}
+
+    def _set_parent(self, p: ReparentParams) -> Outcome:
+        obj = self._target(p)
+        parent = self._parent(p.new_parent)
+        if parent is not None and (parent is obj or parent.is_descendant_of(obj)):
+            raise CommandError(
+                f"cannot move '{obj.path}' under '{parent.path}': it is the object itself "
+                "or one of its children"
+            )
+        world = obj.world_position()
+        source = obj.scene
+        self.graph.move(obj, parent, obj.scene)
+        if p.keep_world_position:
+            obj.position = _local_from_world(world, parent)
+        self._touched(source, obj.scene)
+        return {"object": obj.summary()}
+
+    def _move_to_scene(self, p: MoveToSceneParams) -> Outcome:
+        obj = self._target(p)
+        target = self._loaded_scene(p.scene)
+        if obj.parent is not None:
+            raise CommandError(
+                f"only root GameObjects can move to another scene; '{obj.path}' has parent "
+                f"'{obj.parent.path}' (use set_parent with new_parent=null first)"
+            )
+        source = obj.scene
+        if target is not source:
+            self.graph.move(obj, None, target)
+            self._touched(source, target)
+        return {"object": obj.summary()}
+
+    # ── components ──────────────────────────────────────────────────────────────────
+
+    def _add_component(self, p: AddComponentParams) -> Outcome:
+        obj = self._target(p)
+        name = p.component
+        if name == "Transform" or name in obj.components:
+            raise CommandError(f"'{obj.path}' already has a {name}; a GameObject can have one")
+        if name in BUILTIN_COMPONENTS:
+            component = builtin_component(name)
+        elif name in self.script_classes:
+            component = Component(name, True, public_fields(self._script_source(name)))
+        elif self._script_path(name) is not None:
+            raise CommandError(
+                f"script '{name}' has not compiled; fix the compile errors "
+                "(read_console) and try again"
+            )
+        else:
+            raise CommandError(
+                f"unknown component type '{name}'; use a built-in type such as Rigidbody, "
+                "BoxCollider or Light, or a compiled MonoBehaviour script"
+            )
+        obj.components[name] = component
+        self._touched(obj.scene)
+        return {"object": obj.summary(), "component": component.to_dict()}
+
+    def _remove_component(self, p: RemoveComponentParams) -> Outcome:
+        obj = self._target(p)
+        if p.component == "Transform":
+            raise CommandError("a GameObject's Transform cannot be removed")
+        if p.component not in obj.components:
+            raise CommandError(f"'{obj.path}' has no {p.component} component")
+        del obj.components[p.component]
+        self._touched(obj.scene)
+        return {"success": True, "message": f"removed {p.component} from '{obj.path}'"}
+
+    def _set_component_properties(self, p: SetPropertiesParams) -> Outcome:
+        obj = self._target(p)
+        if p.component == "Transform":
+            self._set_transform(obj, p.properties)
+            component = obj.transform()
+        elif p.component == "GameObject":
+            self._set_gameobject(obj, p.properties)
+            component = Component(
+                "GameObject",
+                True,
+                {"name": obj.name, "active": obj.active, "tag": obj.tag, "layer": obj.layer},
+            )
+        else:
+            found = obj.components.get(p.component)
+            if found is None:
+                raise CommandError(f"'{obj.path}' has no {p.component} component")
+            component = found
+            values: dict[str, Any] = {}
+            for key, value in p.properties.items():
+                if key == "enabled":
+                    if not isinstance(value, bool):
+                        raise CommandError(f"{p.component}.enabled expects true or false")
+                    continue
+                if key not in component.properties:
+                    known = ", ".join(["enabled", *component.properties])
+                    raise CommandError(f"{p.component} has no property '{key}'; it has: {known}")
+                values[key] = self._checked_value(
+                    f"{p.component}.{key}", component.properties[key], value
+                )
+            component.properties.update(values)
+            if "enabled" in p.properties:
+                component.enabled = p.properties["enabled"]
+        self._touched(obj.scene, hierarchy=p.component == "GameObject")
+        return {"object": obj.summary(), "component": component.to_dict()}
+
+    def _set_transform(self, obj: GameObject, properties: dict[str, Any]) -> None:
+        values: dict[str, Vec3] = {}
+        for key, value in properties.items():
+            if key not in TRANSFORM_PROPERTIES:
+                known = ", ".join(TRANSFORM_PROPERTIES)
+                raise CommandError(f"Transform has no property '{key}'; it has: {known}")
+            values[key] = _vec3_value(f"Transform.{key}", value)
+        for key, vec in values.items():
+            if key == "localPosition":
+                obj.position = vec
+            elif key == "position":
+                obj.position = _local_from_world(vec, obj.parent)
+            elif key in ("localEulerAngles", "eulerAngles"):
+                obj.rotation = vec
+            else:
+                obj.scale = vec
+
+    def _set_gameobject(self, obj: GameObject, properties: dict[str, Any]) -> None:
+        for key, value in properties.items():
+            if key == "name":
+                if not isinstance(value, str) or not value:
+                    raise CommandError("GameObject.name expects a non-empty string")
+            elif key == "active":
+                if not isinstance(value, bool):
+                    raise CommandError("GameObject.active expects true or false")
+            elif key == "tag":
+                if value not in TAGS:
+                    raise CommandError(f"Tag: {value} is not defined.")
+            elif key == "layer":
+                if not isinstance(value, str | int) or isinstance(value, bool):
+                    raise CommandError("GameObject.layer expects a layer name or number")
+                _layer_number(value)
+            else:
+                raise CommandError(
+                    f"GameObject has no property '{key}'; it has: name, active, tag, layer"
+                )
+        for key, value in properties.items():
+            if key == "layer":
+                obj.layer = _layer_number(value)
+            else:
+                setattr(obj, key, value)
+
+    def _checked_value(self, what: str, old: Any, new: Any) -> Any:
+        """``new`` if it has the type of the property's current value ``old``."""
+        if isinstance(old, bool):
+            if not isinstance(new, bool):
+                raise CommandError(f"{what} expects true or false, got {new!r}")
+        elif isinstance(old, int | float):
+            if not _is_number(new):
+                raise CommandError(f"{what} expects a number, got {new!r}")
+        elif isinstance(old, list):
+            color_without_alpha = len(old) == 4 and isinstance(new, list) and len(new) == 3
+            if (
+                not isinstance(new, list)
+                or not (len(new) == len(old) or color_without_alpha)
+                or not all(_is_number(v) for v in new)
+            ):
+                raise CommandError(f"{what} expects an array of {len(old)} numbers, got {new!r}")
+            return [float(v) for v in new] + ([1.0] if color_without_alpha else [])
+        elif isinstance(old, str):
+            if not isinstance(new, str):
+                raise CommandError(f"{what} expects a string, got {new!r}")
+        elif new is not None:  # an object reference: an asset path, or null
+            if not isinstance(new, str):
+                raise CommandError(f"{what} expects an asset path or null, got {new!r}")
+            if new.startswith("Assets/") and _asset_path(new) not in self.assets:
+                raise CommandError(f"{what}: no asset at '{new}'")
+        return new
+
+    # ── prefabs ─────────────────────────────────────────────────────────────────────
+
+    def _instantiate_prefab(self, p: InstantiatePrefabParams) -> Outcome:
+        path = _asset_path(p.prefab_path)
+        asset = self._asset(path, "Prefab")
+        parent = self._parent(p.parent)
+        scene = parent.scene if parent is not None else self._active_scene()
+        obj = self.graph.instantiate(asset.data["root"], scene, parent)
+        obj.prefab_path = path
+        if p.position is not None:
+            obj.position = _vec(p.position, ZERO)
+        self._touched(scene)
+        return {"prefab_path": path, "object": obj.summary()}
+
+    def _create_prefab(self, p: CreatePrefabParams) -> Outcome:
+        obj = self._target(p)
+        path = _asset_path(p.prefab_path, ".prefab")
+        existing = self.assets.get(path)
+        if existing is not None and existing.type != "Prefab":
+            raise CommandError(f"'{path}' is a {existing.type}, not a prefab")
+        obj.prefab_path = path
+        snapshot = obj.snapshot()
+        self.assets[path] = Asset("Prefab", self._guid(path), {"root": snapshot})
+        self._emit("assets_imported", {"paths": [path]})
+        self._touched(obj.scene, hierarchy=False)
+        return {"prefab_path": path, "object": obj.summary(), "created": existing is None}
+
+    def _apply_prefab(self, p: PrefabInstanceParams) -> Outcome:
+        root, asset = self._prefab_instance(p)
+        snapshot = root.snapshot()
+        # The root's position and rotation are per-instance: they are never applied.
+        snapshot["position"] = asset.data["root"]["position"]
+        snapshot["rotation"] = asset.data["root"]["rotation"]
+        asset.data["root"] = snapshot
+        assert root.prefab_path is not None
+        self._emit("assets_imported", {"paths": [root.prefab_path]})
+        return {"prefab_path": root.prefab_path, "object": root.summary()}
+
+    def _revert_prefab(self, p: PrefabInstanceParams) -> Outcome:
+        root, asset = self._prefab_instance(p)
+        template = asset.data["root"]
+        gone: set[int] = set()
+        for child in list(root.children):
+            gone.update(self.graph.remove(child))
+        self.selection = [i for i in self.selection if i not in gone]
+        root.name = template["name"]
+        root.active = template["active"]
+        root.tag = template["tag"]
+        root.layer = template["layer"]
+        root.scale = tuple(template["scale"])
+        root.components = {
+            c["type"]: Component(c["type"], c["enabled"], copy.deepcopy(c["properties"]))
+            for c in template["components"]
+        }
+        for child in template["children"]:
+            self.graph.instantiate(child, root.scene, root)
+        self._touched(root.scene)
+        assert root.prefab_path is not None
+        return {"prefab_path": root.prefab_path, "object": root.summary()}
+
+    def _prefab_instance(self, p: ObjectTarget) -> tuple[GameObject, Asset]:
+        obj = self._target(p)
+        root: GameObject | None = obj
+        while root is not None and root.prefab_path is None:
+            root = root.parent
+        if root is None or root.prefab_path is None:
+            raise CommandError(f"'{obj.path}' is not part of a prefab instance")
+        asset = self.assets.get(root.prefab_path)
+        if asset is None or asset.type != "Prefab":
+            raise CommandError(f"the prefab asset '{root.prefab_path}' of '{root.path}' is missing")
+        return root, asset
+
+    # ── scenes ──────────────────────────────────────────────────────────────────────
+
+    def _open_scene(self, p: OpenSceneParams) -> Outcome:
+        path = _asset_path(p.path, ".unity")
+        self._not_playing("open a scene")
+        self._asset(path, "Scene")
+        scene = self.graph.scenes.get(path) or self.graph.add_scene(
+            Scene(_stem(path), path, loaded=False)
+        )
+        before = list(self.graph.loaded)
+        self.graph.load(scene, additive=p.additive)
+        unloaded = [s.name for s in before if not s.loaded]
+        self._drop_unloaded_selection()
+        self._emit("scene_opened", {"name": scene.name, "path": path, "additive": p.additive})
+        self._touched(scene, hierarchy=True, dirty=False)
+        self._hierarchy_changed.update(unloaded)
+        return self._scene_result(scene)
+
+    def _save_scene(self, p: SaveSceneParams) -> Outcome:
+        self._not_playing("save a scene")
+        scene = self._active_scene() if p.scene is None else self._loaded_scene(p.scene)
+        created = False
+        if p.path is not None:
+            path = _asset_path(p.path, ".unity")
+            if path != scene.path:
+                other = self.graph.scenes.get(path)
+                if other is not None and other.loaded:
+                    raise CommandError(f"'{path}' is open as scene '{other.name}'")
+                existing = self.assets.get(path)
+                if existing is not None and existing.type != "Scene":
+                    raise CommandError(f"'{path}' is a {existing.type}, not a scene")
+                del self.graph.scenes[scene.path]
+                scene.path, scene.name = path, _stem(path)
+                self.graph.scenes[path] = scene
+                created = existing is None
+                self.assets[path] = Asset("Scene", self._guid(path))
+        scene.dirty = False
+        self._emit("scene_saved", {"name": scene.name, "path": scene.path})
+        if created:
+            self._emit("assets_imported", {"paths": [scene.path]})
+        return self._scene_result(scene)
+
+    def _create_scene(self, p: CreateSceneParams) -> Outcome:
+        path = _asset_path(p.path, ".unity")
+        self._not_playing("create a scene")
+        if path in self.assets:
+            raise CommandError(f"an asset already exists at '{path}'; open it with open_scene")
+        self.assets[path] = Asset("Scene", self._guid(path))
+        scene = self.graph.add_scene(Scene(_stem(path), path, loaded=False))
+        self.graph.load(scene, additive=p.additive)
+        self._drop_unloaded_selection()
+        self._emit("assets_imported", {"paths": [path]})
+        self._emit(
+            "scene_opened",
+            {"name": scene.name, "path": path, "additive": p.additive, "created": True},
+        )
+        self._touched(scene, hierarchy=True, dirty=False)
+        return self._scene_result(scene)
+
+    def _set_active_scene(self, p: SetActiveSceneParams) -> Outcome:
+        scene = self._loaded_scene(p.scene)
+        self.graph.active = scene
+        return self._scene_result(scene)
+
+    def _scene_result(self, scene: Scene) -> dict[str, Any]:
+        active = self.graph.active
+        return {
+            "scene": scene.info(scene is active),
+            "loaded_scenes": [s.info(s is active) for s in self.graph.loaded],
+        }
+
+    # ── assets ──────────────────────────────────────────────────────────────────────
+
+    def _search_assets(self, p: SearchAssetsParams) -> Outcome:
+        types: set[str] = set()
+        words: list[str] = []
+        for token in p.query.split():
+            if token.lower().startswith("t:"):
+                wanted = token[2:].lower()
+                types.add(TYPE_ALIASES.get(wanted, wanted))
+            elif not token.lower().startswith("l:"):
+                words.append(token.casefold())
+        folder = None if p.folder is None else _asset_path(p.folder).rstrip("/") + "/"
+        matches = [
+            (path, asset)
+            for path, asset in sorted(self.assets.items())
+            if (folder is None or path.startswith(folder))
+            and (not types or asset.type in types or asset.type.lower() in types)
+            and all(word in _stem(path).casefold() for word in words)
+        ]
+        page = matches[p.offset : p.offset + p.limit]
+        end = p.offset + len(page)
+        return {
+            "assets": [{"path": path, "type": a.type, "guid": a.guid} for path, a in page],
+            "total": len(matches),
+            "next_offset": end if end < len(matches) else None,
+        }
+
+    def _refresh_assets(self, p: RefreshParams) -> Outcome:
+        imported = sorted(self.pending_imports)
+        self.pending_imports.clear()
+        body: dict[str, Any] = {"success": True, "compiled": False, "errors": [], "imported": []}
+        if not imported:
+            return body
+        body["imported"] = imported
+        self._emit("assets_imported", {"paths": imported})
+        if not any(path.endswith(".cs") for path in imported):
+            return body
+        errors = self._compile()
+        body.update(compiled=not errors, errors=errors)
+        return Compilation(body, errors)
+
+    def _delete_asset(self, p: DeleteAssetParams) -> Outcome:
+        path = _asset_path(p.path)
+        if path in self.assets:
+            doomed = [path]
+        else:
+            doomed = sorted(a for a in self.assets if a.startswith(path.rstrip("/") + "/"))
+        if not doomed:
+            raise CommandError(f"no asset at '{path}'")
+        for target in doomed:
+            scene = self.graph.scenes.get(target)
+            if scene is not None and scene.loaded:
+                raise CommandError(
+                    f"scene '{scene.name}' is open; open another scene before deleting it"
+                )
+        for target in doomed:
+            del self.assets[target]
+            self.graph.scenes.pop(target, None)
+            self.pending_imports.discard(target)
+        self._emit("assets_deleted", {"paths": doomed})
+        body = {"success": True, "message": f"deleted {len(doomed)} asset(s)", "deleted": doomed}
+        if any(target.endswith(".cs") for target in doomed):
+            return Compilation(body, self._compile())
+        return body
+
+    def _create_material(self, p: CreateMaterialParams) -> Outcome:
+        path = _asset_path(p.path, ".mat")
+        if path in self.assets:
+            raise CommandError(f"an asset already exists at '{path}'; use modify_material")
+        properties = self._material_properties(p.shader, {}, p.color, p.properties)
+        asset = Asset("Material", self._guid(path), {"shader": p.shader, "properties": properties})
+        self.assets[path] = asset
+        self._emit("assets_imported", {"paths": [path]})
+        return _material_result(path, asset)
+
+    def _modify_material(self, p: ModifyMaterialParams) -> Outcome:
+        path = _asset_path(p.path)
+        asset = self._asset(path, "Material")
+        shader = p.shader or asset.data["shader"]
+        properties = self._material_properties(
+            shader, asset.data["properties"], p.color, p.properties
+        )
+        asset.data.update(shader=shader, properties=properties)
+        self._emit("assets_imported", {"paths": [path]})
+        return _material_result(path, asset)
+
+    def _material_properties(
+        self,
+        shader: str,
+        current: dict[str, Any],
+        color: list[float] | None,
+        changes: dict[str, Any],
+    ) -> dict[str, Any]:
+        defaults = SHADERS.get(shader)
+        if defaults is None:
+            raise CommandError(
+                f"shader '{shader}' not found; available: {', '.join(sorted(SHADERS))}"
+            )
+        # Like Unity, a shader switch keeps the values of properties both shaders have.
+        properties = copy.deepcopy(defaults)
+        properties.update({k: v for k, v in current.items() if k in properties})
+        if color is not None:
+            main = next((k for k in ("_BaseColor", "_Color") if k in properties), None)
+            if main is None:
+                raise CommandError(f"shader '{shader}' has no color property")
+            properties[main] = self._checked_value(f"{shader}.{main}", properties[main], color)
+        for key, value in changes.items():
+            if key not in properties:
+                known = ", ".join(properties)
+                raise CommandError(f"shader '{shader}' has no property '{key}'; it has: {known}")
+            properties[key] = self._checked_value(f"{shader}.{key}", properties[key], value)
+        return properties
+
+    def _assign_material(self, p: AssignMaterialParams) -> Outcome:
+        obj = self._target(p)
+        path = _asset_path(p.material_path)
+        self._asset(path, "Material")
+        renderer = next((c for t, c in obj.components.items() if t in RENDERERS), None)
+        if renderer is None:
+            raise CommandError(f"'{obj.path}' has no Renderer; add a MeshRenderer first")
+        materials: list[Any] = renderer.properties.setdefault("materials", [])
+        if p.slot < len(materials):
+            materials[p.slot] = path
+        elif p.slot == len(materials):
+            materials.append(path)
+        else:
+            raise CommandError(
+                f"material slot {p.slot} is out of range; the {renderer.type} of "
+                f"'{obj.path}' has {len(materials)} slot(s)"
+            )
+        self._touched(obj.scene, hierarchy=False)
+        return {"object": obj.summary(), "component": renderer.to_dict()}
+
+    # ── scripts and the compiler ────────────────────────────────────────────────────
+
+    def _write_script(self, p: WriteScriptParams) -> Outcome:
+        path = _asset_path(p.path, ".cs")
+        asset = self.assets.get(path)
+        if asset is not None and asset.type != "Script":
+            raise CommandError(f"'{path}' is a {asset.type}, not a script")
+        self.script_writes[path] += 1
+        created = asset is None
+        if asset is None:
+            asset = self.assets[path] = Asset("Script", self._guid(path))
+        elif asset.data.get("contents") == p.contents and path not in self.pending_imports:
+            # Same bytes: Unity sees no change, so nothing is imported or compiled.
+            return {
+                "path": path,
+                "created": False,
+                "compiled": not self.compile_errors,
+                "errors": list(self.compile_errors),
+            }
+        asset.data["contents"] = p.contents
+        self.pending_imports.discard(path)
+        self._emit("assets_imported", {"paths": [path]})
+        errors = self._compile()
+        body = {"path": path, "created": created, "compiled": not errors, "errors": errors}
+        return Compilation(body, errors)
+
+    def _compile(self) -> list[dict[str, Any]]:
+        """Compile every script, as Unity does after any script changes.
+
+        On success the MonoBehaviours become usable; on failure the previous assemblies
+        stay loaded. Either way the console shows this compile's messages only.
+        """
+        self.compiles += 1
+        diagnostics = []
+        declared: dict[str, str] = {}
+        for path, asset in sorted(self.assets.items()):
+            if asset.type != "Script":
+                continue
+            source = asset.data.get("contents", "")
+            diagnostics.extend(check_source(path, source))
+            for line_number, line in enumerate(source.splitlines(), start=1):
+                for name in declared_classes(line):
+                    if name in declared:
+                        diagnostics.append(_duplicate_class(path, line_number, line, name))
+                    else:
+                        declared[name] = path
+        self.console = [entry for entry in self.console if not entry.from_compiler]
+        for diagnostic in diagnostics:
+            log_type = "Error" if diagnostic.severity == "error" else "Warning"
+            self._log(log_type, diagnostic.console_text, "", from_compiler=True)
+        errors = [d.to_dict() for d in diagnostics if d.severity == "error"]
+        self.compile_errors = errors
+        if not errors:
+            self.script_classes = {name for name, path in declared.items() if _stem(path) == name}
+        return errors
+
+    def _script_path(self, class_name: str) -> str | None:
+        for path, asset in self.assets.items():
+            if asset.type == "Script" and _stem(path) == class_name:
+                return path
+        return None
+
+    def _script_source(self, class_name: str) -> str:
+        path = self._script_path(class_name)
+        return "" if path is None else str(self.assets[path].data.get("contents", ""))
+
+    # ── console ─────────────────────────────────────────────────────────────────────
+
+    def _read_console(self, p: ReadConsoleParams) -> Outcome:
+        wanted = set(p.types) if p.types is not None else None
+        entries = [e for e in reversed(self.console) if wanted is None or e.type in wanted]
+        page = entries[p.offset : p.offset + p.limit]
+        end = p.offset + len(page)
+        return {
+            "entries": [e.to_dict(p.include_stacktrace) for e in page],
+            "total": len(entries),
+            "next_offset": end if end < len(entries) else None,
+        }
+
+    def _clear_console(self, p: NoParams) -> Outcome:
+        # Unity's Clear keeps compiler errors: they go only when the code compiles.
+        kept = [entry for entry in self.console if entry.from_compiler]
+        cleared = len(self.console) - len(kept)
+        self.console = kept
+        self._emit("console_cleared", {})
+        return {"success": True, "message": f"cleared {cleared} console entries"}
+
+    def _log(
+        self, log_type: str, message: str, stacktrace: str, *, from_compiler: bool = False
+    ) -> ConsoleEntry:
+        entry = ConsoleEntry(log_type, message, stacktrace, self.clock(), from_compiler)
+        self.console.append(entry)
+        self._emit("log_message", {"type": log_type, "message": message, "stacktrace": stacktrace})
+        return entry
+
+    # ── editor ──────────────────────────────────────────────────────────────────────
+
+    def _get_editor_state(self, p: NoParams) -> Outcome:
+        return {
+            "unity_version": self.unity_version,
+            "project_path": self.project_path,
+            "is_playing": self.is_playing,
+            "is_paused": self.is_paused,
+            "is_compiling": self.is_compiling,
+            "active_scene": self._active_scene().name,
+            "loaded_scenes": [scene.name for scene in self.graph.loaded],
+            "selection": list(self.selection),
+            "has_compile_errors": bool(self.compile_errors),
+        }
+
+    def _set_play_mode(self, p: PlayModeParams) -> Outcome:
+        before = (self.is_playing, self.is_paused)
+        if p.action == "play" and not self.is_playing:
+            if self.compile_errors:
+                raise CommandError(
+                    "All compiler errors have to be fixed before you can enter playmode!"
+                )
+            self.is_playing, self.frame = True, 0
+            self._run_start_methods()
+        elif p.action == "stop":
+            self.is_playing = self.is_paused = False
+        elif p.action == "pause":
+            self.is_paused = True
+        elif p.action == "unpause":
+            self.is_paused = False
+        elif p.action == "step":
+            if not self.is_playing:
+                raise CommandError("step works only in play mode; play first")
+            self.is_paused = True
+            self.frame += 1
+        if (self.is_playing, self.is_paused) != before:
+            self._emit("play_mode_changed", self._play_state(before[0]))
+        return {"is_playing": self.is_playing, "is_paused": self.is_paused, "frame": self.frame}
+
+    def _play_state(self, was_playing: bool) -> dict[str, Any]:
+        if self.is_playing != was_playing:
+            state = "EnteredPlayMode" if self.is_playing else "EnteredEditMode"
+        else:
+            state = "Paused" if self.is_paused else "Unpaused"
+        return {"state": state, "is_playing": self.is_playing, "is_paused": self.is_paused}
+
+    def _run_start_methods(self) -> None:
+        """The ``Debug.Log("...")`` calls of the scripts in the scene, as play mode starts."""
+        logs: dict[str, list[tuple[str, str, int]]] = {}
+        budget = 1_000
+        for obj in self.graph.objects.values():
+            if not obj.scene.loaded or not obj.active:
+                continue
+            for name in obj.components:
+                if name not in self.script_classes:
+                    continue
+                if name not in logs:
+                    logs[name] = debug_logs(self._script_source(name))
+                for log_type, message, line in logs[name]:
+                    path = self._script_path(name)
+                    self._log(log_type, message, f"{name}:Start () (at {path}:{line})")
+                    budget -= 1
+                    if budget == 0:
+                        return
+
+    def _get_selection(self, p: NoParams) -> Outcome:
+        return {"objects": [obj.summary() for obj in self._selected()]}
+
+    def _set_selection(self, p: SetSelectionParams) -> Outcome:
+        chosen: list[GameObject] = []
+        missing: list[str] = []
+        for path in p.paths:
+            obj = self.graph.find(path)
+            if obj is None:
+                missing.append(repr(path))
+            else:
+                chosen.append(obj)
+        for instance_id in p.instance_ids:
+            found = self.graph.get(instance_id)
+            if found is None:
+                missing.append(str(instance_id))
+            else:
+                chosen.append(found)
+        if missing:
+            raise CommandError(f"GameObjects not found in the loaded scenes: {', '.join(missing)}")
+        self._select(list({obj.instance_id: obj for obj in chosen}.values()))
+        return {"objects": [obj.summary() for obj in self._selected()]}
+
+    def _select(self, objects: list[GameObject]) -> None:
+        self.selection = [obj.instance_id for obj in objects]
+        self._emit(
+            "selection_changed",
+            {
+                "instance_ids": list(self.selection),
+                "names": [obj.name for obj in objects],
+            },
+        )
+
+    def _selected(self) -> list[GameObject]:
+        return [obj for i in self.selection if (obj := self.graph.get(i)) is not None]
+
+    def _execute_menu_item(self, p: MenuItemParams) -> Outcome:
+        path = p.menu_path.strip().strip("/")
+        primitive = path.removeprefix("GameObject/3D Object/")
+        created: GameObject | None = None
+        result: dict[str, Any] = {"success": True, "message": f"executed '{path}'"}
+        if path.startswith("GameObject/3D Object/") and primitive in _MENU_PRIMITIVES:
+            created = self._create_from_menu(primitive, primitive_components(primitive))
+        elif path == "GameObject/Create Empty":
+            created = self._create_from_menu("GameObject", {})
+        elif path == "GameObject/Light/Directional Light":
+            light = {"Light": builtin_component("Light")}
+            created = self._create_from_menu("Directional Light", light)
+        elif path == "GameObject/Camera":
+            camera = {"Camera": builtin_component("Camera")}
+            created = self._create_from_menu("Camera", camera)
+        elif path == "Assets/Refresh":
+            refreshed = self._refresh_assets(RefreshParams())
+            if isinstance(refreshed, Compilation):
+                return Compilation(result, refreshed.errors, answer_first=True)
+        elif path == "Edit/Play":
+            toggle = "stop" if self.is_playing else "play"
+            self._set_play_mode(PlayModeParams.model_validate({"action": toggle}))
+        elif path == "Edit/Pause":
+            toggle = "unpause" if self.is_paused else "pause"
+            self._set_play_mode(PlayModeParams.model_validate({"action": toggle}))
+        elif path == "Edit/Step":
+            self._set_play_mode(PlayModeParams(action="step"))
+        elif path == "File/Save":
+            self._save_scene(SaveSceneParams.model_validate({}))
+        elif path not in ("File/Save Project", "Window/General/Console"):
+            raise CommandError(f"ExecuteMenuItem failed because there is no menu named '{path}'")
+        if created is not None:
+            result["object"] = created.summary()
+        return result
+
+    def _create_from_menu(self, name: str, components: dict[str, Component]) -> GameObject:
+        scene = self._active_scene()
+        obj = self.graph.create(_unique_name(name, scene.roots), scene, None, components=components)
+        self._touched(scene)
+        self._select([obj])
+        return obj
+
+    def _get_project_settings(self, p: ProjectSettingsParams) -> Outcome:
+        return {"category": p.category, "settings": copy.deepcopy(self.settings[p.category])}
+
+    # ── batch ───────────────────────────────────────────────────────────────────────
+
+    def _batch(self, params: dict[str, Any]) -> Outcome:
+        steps = params.get("steps")
+        if not isinstance(steps, list) or not steps:
+            raise CommandError("batch needs a non-empty list of 'steps'")
+        results: list[dict[str, Any]] = []
+        compiled = False
+        stopped = False
+        for step in steps:
+            tool, command, arguments, problem = _batch_step(step)
+            outcome: Outcome = {"error": problem} if problem else self.execute(command, arguments)
+            if isinstance(outcome, Compilation):
+                compiled, outcome = True, outcome.body
+            error = _error_of(outcome)
+            if error is not None:
+                results.append({"tool": tool, "success": False, "error": error})
+                stopped = True
+                break
+            results.append({"tool": tool, "success": True, "result": outcome})
+        body = {
+            "results": results,
+            "completed": sum(1 for r in results if r["success"]),
+            "stopped_on_error": stopped,
+        }
+        if compiled:
+            return Compilation(body, list(self.compile_errors), answer_first=True)
+        return body
+
+    # ── helpers ─────────────────────────────────────────────────────────────────────
+
+    def _target(self, p: ObjectTarget) -> GameObject:
+        if p.instance_id is not None:
+            obj = self.graph.get(p.instance_id)
+            if obj is None:
+                raise CommandError(
+                    f"no GameObject with instance id {p.instance_id} in the loaded scenes"
+                )
+            return obj
+        assert p.path is not None
+        found = self.graph.find(p.path)
+        if found is None:
+            raise CommandError(f"GameObject '{p.path}' not found in the loaded scenes")
+        return found
+
+    def _parent(self, path: str | None) -> GameObject | None:
+        if path is None:
+            return None
+        parent = self.graph.find(path)
+        if parent is None:
+            raise CommandError(f"parent GameObject '{path}' not found in the loaded scenes")
+        return parent
+
+    def _active_scene(self) -> Scene:
+        scene = self.graph.active
+        assert scene is not None, "the editor always has an active scene"
+        return scene
+
+    def _loaded_scene(self, name: str) -> Scene:
+        scene = self.graph.loaded_scene(name)
+        if scene is None:
+            loaded = ", ".join(s.name for s in self.graph.loaded)
+            raise CommandError(f"scene '{name}' is not loaded; loaded scenes: {loaded}")
+        return scene
+
+    def _asset(self, path: str, asset_type: str) -> Asset:
+        asset = self.assets.get(path)
+        if asset is None:
+            raise CommandError(f"no {asset_type.lower()} asset at '{path}'")
+        if asset.type != asset_type:
+            raise CommandError(f"'{path}' is a {asset.type}, not a {asset_type.lower()}")
+        return asset
+
+    def _not_playing(self, what: str) -> None:
+        if self.is_playing:
+            raise CommandError(f"cannot {what} in play mode; stop play mode first")
+
+    def _touched(self, *scenes: Scene, hierarchy: bool = True, dirty: bool = True) -> None:
+        """Scenes changed: dirty them (edit mode only) and announce the hierarchy change."""
+        for scene in scenes:
+            if dirty and not self.is_playing:
+                scene.dirty = True
+            if hierarchy:
+                self._hierarchy_changed.add(scene.name)
+
+    def _drop_unloaded_selection(self) -> None:
+        kept = [i for i in self.selection if self.graph.get(i) is not None]
+        if kept != self.selection:
+            self._select([obj for i in kept if (obj := self.graph.get(i)) is not None])
+
+    def _guid(self, path: str) -> str:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"{self.project_path}/{path}").hex
+
+    # ── the starting project ────────────────────────────────────────────────────────
+
+    def _build_sample_project(self) -> None:
+        for path, asset_type in (
+            ("Assets/Scenes/SampleScene.unity", "Scene"),
+            ("Assets/Scenes/Level2.unity", "Scene"),
+            ("Assets/Textures/Grass.png", "Texture2D"),
+        ):
+            self.assets[path] = Asset(asset_type, self._guid(path))
+        self.assets["Assets/Scripts/PlayerController.cs"] = Asset(
+            "Script",
+            self._guid("Assets/Scripts/PlayerController.cs"),
+            {"contents": PLAYER_CONTROLLER},
+        )
+        for path, color in (
+            ("Assets/Materials/Ground.mat", [0.3, 0.6, 0.25, 1.0]),
+            ("Assets/Materials/PlayerBlue.mat", [0.2, 0.4, 0.9, 1.0]),
+        ):
+            properties = copy.deepcopy(SHADERS["Standard"])
+            properties["_Color"] = color
+            self.assets[path] = Asset(
+                "Material", self._guid(path), {"shader": "Standard", "properties": properties}
+            )
+        self.script_classes = {"PlayerController"}
+        graph = self.graph
+        main = graph.add_scene(Scene("SampleScene", "Assets/Scenes/SampleScene.unity"))
+        camera = graph.create("Main Camera", main, tag="MainCamera", position=(0.0, 1.0, -10.0))
+        camera.components = {
+            "Camera": builtin_component("Camera"),
+            "AudioListener": builtin_component("AudioListener"),
+        }
+        light = graph.create(
+            "Directional Light", main, position=(0.0, 3.0, 0.0), rotation=(50.0, -30.0, 0.0)
+        )
+        light.components = {"Light": builtin_component("Light")}
+        ground = graph.create(
+            "Ground", main, scale=(5.0, 1.0, 5.0), layer=6, components=primitive_components("Plane")
+        )
+        ground.components["MeshRenderer"].properties["materials"] = ["Assets/Materials/Ground.mat"]
+        player = graph.create(
+            "Player",
+            main,
+            tag="Player",
+            layer=7,
+            position=(0.0, 1.0, 0.0),
+            components=primitive_components("Capsule"),
+        )
+        player.components["MeshRenderer"].properties["materials"] = [
+            "Assets/Materials/PlayerBlue.mat"
+        ]
+        player.components["Rigidbody"] = builtin_component("Rigidbody")
+        player.components["PlayerController"] = Component(
+            "PlayerController", True, public_fields(PLAYER_CONTROLLER)
+        )
+        model = graph.create("Model", main, player)
+        graph.create(
+            "Head", main, model, position=(0.0, 0.8, 0.0), components=primitive_components("Sphere")
+        )
+        graph.create(
+            "Weapon",
+            main,
+            model,
+            position=(0.5, 0.2, 0.3),
+            scale=(0.1, 0.1, 0.8),
+            components=primitive_components("Cube"),
+        )
+        graph.create("CameraTarget", main, player, position=(0.0, 1.6, 0.0))
+        environment = graph.create("Environment", main)
+        trees = graph.create("Trees", main, environment)
+        for name, x in (("Oak", -4.0), ("Pine", 4.0)):
+            graph.create(
+                name,
+                main,
+                trees,
+                position=(x, 1.0, 6.0),
+                components=primitive_components("Cylinder"),
+            )
+        rocks = graph.create("Rocks", main, environment)
+        graph.create(
+            "Rock",
+            main,
+            rocks,
+            position=(2.0, 0.3, -3.0),
+            components=primitive_components("Sphere"),
+        )
+        enemy_template = GameObject(
+            0, "Enemy", main, tag="Enemy", layer=7, position=(3.0, 0.5, 3.0)
+        )
+        enemy_template.components = primitive_components("Cube")
+        enemy_template.components["Rigidbody"] = builtin_component("Rigidbody")
+        eye = GameObject(0, "Eye", main, position=(0.0, 0.3, 0.5), scale=(0.2, 0.2, 0.2))
+        eye.components = primitive_components("Sphere")
+        enemy_template.children.append(eye)
+        enemy_snapshot = enemy_template.snapshot()
+        self.assets["Assets/Prefabs/Enemy.prefab"] = Asset(
+            "Prefab", self._guid("Assets/Prefabs/Enemy.prefab"), {"root": enemy_snapshot}
+        )
+        enemy = graph.instantiate(enemy_snapshot, main, None)
+        enemy.prefab_path = "Assets/Prefabs/Enemy.prefab"
+        canvas = graph.create("Canvas", main, layer=5)
+        canvas.components = {"Canvas": builtin_component("Canvas")}
+
+        level2 = graph.add_scene(Scene("Level2", "Assets/Scenes/Level2.unity", loaded=False))
+        graph.create("Main Camera", level2, tag="MainCamera", position=(0.0, 5.0, -12.0))
+        geometry = graph.create("Level Geometry", level2)
+        graph.create("Floor", level2, geometry, components=primitive_components("Plane"))
+        graph.create("Wall", level2, geometry, components=primitive_components("Cube"))
+
+    def _generate(self, scene: Scene, count: int) -> None:
+        """``count`` more objects: root groups with a 10-ary tree of items below each.
+
+        Every tenth item is a Cube (MeshFilter, MeshRenderer, BoxCollider); every
+        hundredth is tagged Enemy on the Characters layer, so searches find something.
+        """
+        if count <= 0:
+            return
+        # Only new objects, no garbage: collector passes over them would double the time.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._grow(scene, count)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _grow(self, scene: Scene, count: int) -> None:
+        objects = self.graph.objects
+        new_id = self.graph.new_id
+        roots = min(GENERATED_ROOTS, count)
+        offsets = [(float(i % 5) * 2.0, 0.0, float(i // 5) * 2.0) for i in range(10)]
+        for r in range(roots):
+            size = count // roots + (1 if r < count % roots else 0)
+            root = GameObject(new_id(), f"Group_{r:03d}", scene, position=(r * 10.0, 0.0, 0.0))
+            scene.roots.append(root)
+            objects[root.instance_id] = root
+            group: list[GameObject] = [root]
+            for i in range(1, size):
+                parent = group[(i - 1) // GENERATED_BRANCHING]
+                item = GameObject(
+                    new_id(),
+                    f"Item_{r:03d}_{i:04d}",
+                    scene,
+                    parent,
+                    position=offsets[i % 10],
+                )
+                if i % 10 == 5:
+                    item.components = primitive_components("Cube")
+                if i % 100 == 50:
+                    item.tag, item.layer = "Enemy", 7
+                parent.children.append(item)
+                objects[item.instance_id] = item
+                group.append(item)
+            scene.object_count += size
+
+
+# ── running it against a server ─────────────────────────────────────────────────────
+
+
+async def run_simulated_editor(
+    url: str,
+    *,
+    project_path: str = DEFAULT_PROJECT_PATH,
+    objects: int | None = None,
+    token: str | None = None,
+    stop: StopSignal | None = None,
+    editor: SimulatedEditor | None = None,
+    unity_version: str = DEFAULT_UNITY_VERSION,
+    heartbeat_interval: float | None = 30.0,
+    reconnect_delay: float = 0.25,
+    max_reconnect_delay: float = 5.0,
+) -> None:
+    """Keep a simulated editor connected to the server at ``url`` until ``stop`` is set.
+
+    Like the plug-in, it reconnects with ``conn_seq`` + 1 after any drop, backing off
+    from ``reconnect_delay`` up to ``max_reconnect_delay``, and gives up only when a
+    newer connection of its session took over (4001). Pass ``editor`` to watch it.
+    """
+    editor = editor or SimulatedEditor(
+        project_path=project_path, unity_version=unity_version, objects=objects
+    )
+    peer = SimulatedUnity(
+        url,
+        project_path=editor.project_path,
+        unity_version=editor.unity_version,
+        token=token,
+        heartbeat_interval=heartbeat_interval,
+        handlers=editor.handlers(),
+    )
+    editor.attach(peer)
+    stopped = stop if stop is not None else asyncio.Event()
+    delay = reconnect_delay
+    try:
+        while not stopped.is_set():
+            try:
+                await peer.connect()
+            except HandshakeRejected as exc:
+                logger.warning("simulated editor refused: %s", exc)
+            except (OSError, TimeoutError, WebSocketException) as exc:
+                logger.info("simulated editor cannot reach %s: %s", url, exc)
+            else:
+                logger.info("simulated editor connected (conn_seq %d)", peer.conn_seq)
+                delay = reconnect_delay
+                await peer.flush_deferred()
+                await _first(peer.wait_dropped(), stopped.wait())
+                if stopped.is_set():
+                    break
+                closed = peer.closed_by_server
+                if closed is not None and closed[0] == 4001:
+                    logger.info("simulated editor superseded by a newer connection; stopping")
+                    return
+                logger.info("simulated editor lost its connection (%s); reconnecting", closed)
+            await _first(asyncio.sleep(delay), stopped.wait())
+            delay = min(delay * 2, max_reconnect_delay)
+            peer.conn_seq += 1
+    finally:
+        await peer.aclose()
+
+
+async def _first(*awaitables: Any) -> None:
+    """Wait until one of ``awaitables`` finishes; cancel the others."""
+    tasks = [asyncio.ensure_future(a) for a in awaitables]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+# ── small pure helpers ──────────────────────────────────────────────────────────────
+
+_MENU_PRIMITIVES = frozenset({"Cube", "Sphere", "Capsule", "Cylinder", "Plane", "Quad"})
+
+
+def _asset_path(path: str, suffix: str | None = None) -> str:
+    """The simulator's own check that a path stays inside Assets/ (the models check too)."""
+    try:
+        return project_relative(path, suffix=suffix)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _type_for(path: str) -> str:
+    extension = posixpath.splitext(path)[1].lower()
+    return {
+        ".cs": "Script",
+        ".mat": "Material",
+        ".prefab": "Prefab",
+        ".unity": "Scene",
+        ".png": "Texture2D",
+        ".jpg": "Texture2D",
+    }.get(extension, "DefaultAsset")
+
+
+def _stem(path: str) -> str:
+    return posixpath.splitext(posixpath.basename(path))[0]
+
+
+def _vec(value: list[float] | None, default: Vec3) -> Vec3:
+    return default if value is None else (float(value[0]), float(value[1]), float(value[2]))
+
+
+def _vec3_value(what: str, value: Any) -> Vec3:
+    if not isinstance(value, list) or len(value) != 3 or not all(_is_number(v) for v in value):
+        raise CommandError(f"{what} expects [x, y, z], got {value!r}")
+    return (float(value[0]), float(value[1]), float(value[2]))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _world_scale(obj: GameObject | None) -> Vec3:
+    x, y, z = ONE
+    while obj is not None:
+        sx, sy, sz = obj.scale
+        x, y, z = x * sx, y * sy, z * sz
+        obj = obj.parent
+    return (x, y, z)
+
+
+def _local_from_world(world: Vec3, parent: GameObject | None) -> Vec3:
+    if parent is None:
+        return world
+    origin = parent.world_position()
+    scale = _world_scale(parent)
+    return tuple(  # type: ignore[return-value]
+        (w - o) / s if s else 0.0 for w, o, s in zip(world, origin, scale, strict=True)
+    )
+
+
+def _layer_number(layer: str | int) -> int:
+    if isinstance(layer, int):
+        if not 0 <= layer <= 31:
+            raise CommandError(f"layer {layer} is out of range 0..31")
+        return layer
+    if layer.isdigit():
+        return _layer_number(int(layer))
+    for number, name in LAYERS.items():
+        if name == layer:
+            return number
+    raise CommandError(f"layer '{layer}' is not defined; layers: {', '.join(LAYERS.values())}")
+
+
+def _copy_name(name: str, siblings: Iterable[GameObject]) -> str:
+    """Unity's duplicate naming: 'Cube' → 'Cube (1)', 'Cube (1)' → 'Cube (2)'."""
+    base = re.sub(r" \(\d+\)$", "", name)
+    taken = {sibling.name for sibling in siblings}
+    number = 1
+    while f"{base} ({number})" in taken:
+        number += 1
+    return f"{base} ({number})"
+
+
+def _unique_name(name: str, siblings: Iterable[GameObject]) -> str:
+    taken = {sibling.name for sibling in siblings}
+    return name if name not in taken else _copy_name(name, siblings)
+
+
+def _material_result(path: str, asset: Asset) -> dict[str, Any]:
+    properties = copy.deepcopy(asset.data["properties"])
+    color = properties.get("_BaseColor", properties.get("_Color"))
+    result = {"path": path, "shader": asset.data["shader"], "properties": properties}
+    if color is not None:
+        result["color"] = color
+    return result
+
+
+def _duplicate_class(path: str, line_number: int, line: str, name: str) -> Diagnostic:
+    column = line.find(name) + 1
+    return Diagnostic(
+        path,
+        line_number,
+        column,
+        "CS0101",
+        f"The namespace '<global namespace>' already contains a definition for '{name}'",
+    )
+
+
+def _batch_step(step: Any) -> tuple[str, str, dict[str, Any], str | None]:
+    """(tool, command, params, problem) of one batch step in the server's wire form."""
+    if not isinstance(step, dict):
+        return "?", "", {}, "a batch step must be an object"
+    tool = str(step.get("tool", "?"))
+    spec = TOOLS_BY_NAME.get(tool)
+    command = step.get("command") or (spec.command if spec is not None else "")
+    params = step.get("params", step.get("arguments", {}))
+    if command == "batch" or tool == "batch":
+        return tool, "", {}, "a batch cannot contain another batch"
+    if command not in TOOLS_BY_COMMAND:
+        return tool, "", {}, f"unknown tool {tool!r}"
+    if not isinstance(params, dict):
+        return tool, command, {}, "a batch step's params must be an object"
+    return tool, command, params, None
+
+
+def _error_of(body: dict[str, Any]) -> str | None:
+    error = body.get("error")
+    if error:
+        return str(error)
+    if body.get("success") is False:
+        return str(body.get("message") or "command failed")
+    return None
+
+
+def _explain(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(p) for p in error["loc"]) or "params"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
+
+
+def _project_settings(project_path: str, unity_version: str) -> dict[str, dict[str, Any]]:
+    name = posixpath.basename(project_path.rstrip("/")) or "SimProject"
+    return {
+        "player": {
+            "productName": name,
+            "companyName": "DefaultCompany",
+            "bundleVersion": "0.1.0",
+            "defaultScreenWidth": 1920,
+            "defaultScreenHeight": 1080,
+            "fullScreenMode": "FullScreenWindow",
+            "colorSpace": "Linear",
+            "scriptingBackend": "Mono",
+            "apiCompatibilityLevel": ".NET Standard 2.1",
+            "activeInputHandler": "Both",
+        },
+        "quality": {
+            "levels": ["Very Low", "Low", "Medium", "High", "Very High", "Ultra"],
+            "currentLevel": "High",
+            "vSyncCount": 1,
+            "antiAliasing": 2,
+            "shadowDistance": 150.0,
+            "pixelLightCount": 4,
+        },
+        "physics": {
+            "gravity": [0.0, -9.81, 0.0],
+            "defaultSolverIterations": 6,
+            "bounceThreshold": 2.0,
+            "sleepThreshold": 0.005,
+            "queriesHitTriggers": True,
+            "autoSyncTransforms": False,
+        },
+        "time": {
+            "fixedDeltaTime": 0.02,
+            "maximumDeltaTime": 0.3333333,
+            "timeScale": 1.0,
+            "maximumParticleDeltaTime": 0.03,
+        },
+        "tags_and_layers": {
+            "tags": list(TAGS),
+            "layers": {str(number): layer for number, layer in LAYERS.items()},
+            "sortingLayers": ["Default"],
+        },
+        "editor": {
+            "unityVersion": unity_version,
+            "projectPath": project_path,
+            "serializationMode": "ForceText",
+            "assetPipelineMode": "Version2",
+            "enterPlayModeOptionsEnabled": True,
+            "enterPlayModeOptions": "DisableDomainReload",
+            "lineEndingsForNewScripts": "OSNative",
+        },
+        "graphics": {
+            "renderPipeline": "Built-in",
+            "colorSpace": "Linear",
+            "tier": "Tier3",
+            "alwaysIncludedShaders": ["Legacy Shaders/Diffuse", "Sprites/Default", "UI/Default"],
+        },
+    }
