@@ -142,6 +142,14 @@ class CommandTable(Generic[C]):
         else:
             command.future.set_result({k: v for k, v in body.items() if k != "request_id"})
 
+    def fail_with_unity_error(
+        self, command: PendingCommand[C], text: str, body: dict[str, Any]
+    ) -> None:
+        """Unity answered with an ``error`` envelope rather than a response body."""
+        self._finish(command, CommandState.ANSWERED)
+        if not command.future.done():
+            command.future.set_exception(UnityCommandError(command.command_type, text, body))
+
     def give_up(self, command: PendingCommand[C], state: CommandState) -> None:
         """The caller stopped waiting (TIMED_OUT or CANCELLED)."""
         if command.id in self._pending:

@@ -56,9 +56,10 @@ class MessageRouter:
                 MovesiaMessage.create("pong", {}, session=connection.session_id, msg_id=message.id)
             )
             return
-        if kind in ("pong", "error"):
-            if kind == "error":
-                logger.warning("%s: Unity reported an error: %s", connection.label, message.body)
+        if kind == "pong":
+            return
+        if kind == "error":
+            self._unity_error(connection, message)
             return
         if kind == "ack":
             if not self.commands.ack(message.id):
@@ -81,6 +82,19 @@ class MessageRouter:
                 )
             )
         await self.on_event(connection, message)
+
+    def _unity_error(self, connection: UnityConnection, message: MovesiaMessage) -> None:
+        """An ``error`` envelope from Unity fails the command it names, if any."""
+        body = message.body
+        command = self.commands.response_for(message)
+        ref = body.get("ref_id")
+        if command is None and isinstance(ref, str):
+            command = self.commands.response_for(MovesiaMessage("error", ref))
+        if command is None:
+            logger.warning("%s: Unity reported an error: %s", connection.label, body)
+            return
+        text = body.get("error") or body.get("message") or body.get("code")
+        self.commands.fail_with_unity_error(command, str(text or "Unity reported an error"), body)
 
     async def _reject_stray(
         self, connection: UnityConnection, message: MovesiaMessage, kind: ResponseKind

@@ -20,6 +20,7 @@ from websockets.exceptions import ConnectionClosed
 
 from movesia_mcp import UnityManager, UnityManagerConfig
 from movesia_mcp.simulator import SimulatedUnity
+from movesia_mcp.simulator.peer import envelope
 
 Message = dict[str, Any]
 ENVELOPE_FIELDS = {"v", "source", "type", "ts", "id", "body", "session"}
@@ -46,29 +47,20 @@ def fast_manager(**config: Any) -> UnityManager:
     return UnityManager(UnityManagerConfig(**{**defaults, **config}))
 
 
-def envelope(
+def frame(
     msg_type: str,
     body: dict[str, Any] | None = None,
     *,
     msg_id: str | None = None,
     session: str | None = None,
 ) -> str:
-    return json.dumps(
-        {
-            "v": 1,
-            "source": "unity",
-            "type": msg_type,
-            "ts": int(time.time()),
-            "id": msg_id or uuid.uuid4().hex,
-            "body": body or {},
-            "session": session,
-        }
-    )
+    """A Unity-side envelope as the text of one frame."""
+    return json.dumps(envelope(msg_type, body, msg_id=msg_id, session=session))
 
 
 def hello(session: str | None = None, *, msg_id: str | None = None, **body: Any) -> str:
     """A Movesia-style ``hello`` envelope."""
-    return envelope("hello", body, msg_id=msg_id, session=session)
+    return frame("hello", body, msg_id=msg_id, session=session)
 
 
 @asynccontextmanager
@@ -120,7 +112,7 @@ async def round_trip(peer: SimulatedUnity, timeout: float = 2.0) -> None:
     """Send ``hb`` and wait for its ``pong``: the server has handled every earlier frame
     of this connection, and what it sent for them has arrived."""
     hb_id = uuid.uuid4().hex
-    await peer.send_raw(envelope("hb", msg_id=hb_id, session=peer.session_id))
+    await peer.send(envelope("hb", msg_id=hb_id, session=peer.session_id))
     await eventually(
         lambda: any(m["type"] == "pong" and m["id"] == hb_id for m in peer.received), timeout
     )

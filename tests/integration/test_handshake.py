@@ -14,9 +14,9 @@ from movesia_mcp.simulator import HandshakeRejected
 from .conftest import (
     ENVELOPE_FIELDS,
     close_of,
-    envelope,
     eventually,
     fast_manager,
+    frame,
     hello,
     of_type,
     raw_client,
@@ -214,7 +214,7 @@ async def test_handshake_that_never_comes_closes_with_4000() -> None:
 @pytest.mark.parametrize(
     "first_frame",
     [
-        envelope("scene_saved", {}, session="s"),
+        frame("scene_saved", {}, session="s"),
         "{not json",
         "[1, 2, 3]",
         '"hello"',

@@ -12,9 +12,9 @@ from movesia_mcp.simulator.peer import envelope as peer_envelope
 
 from .conftest import (
     close_of,
-    envelope,
     eventually,
     fast_manager,
+    frame,
     hello,
     of_type,
     raw_client,
@@ -75,7 +75,7 @@ async def test_any_inbound_frame_counts_as_activity() -> None:
 
         async def chat() -> None:
             while True:
-                await chatty.send(envelope("custom_event", session="chatty-sess"))
+                await chatty.send(frame("custom_event", session="chatty-sess"))
                 await asyncio.sleep(0.05)
 
         chatter = asyncio.create_task(chat())
@@ -96,7 +96,7 @@ async def test_compiling_peer_is_not_closed_as_idle() -> None:
         raw_client(running.url) as compiling,
     ):
         await compiling.send(hello("compiling-sess"))
-        await compiling.send(envelope("compile_started", msg_id="cs-1"))
+        await compiling.send(frame("compile_started", msg_id="cs-1"))
         await receive(compiling, of_type("ack", "cs-1"))
         # A silent control connection, idle for less time than the compiling one,
         # is closed; the compiling one is neither pinged nor closed.
@@ -105,7 +105,7 @@ async def test_compiling_peer_is_not_closed_as_idle() -> None:
             code, _ = await close_of(control, timeout=3)
         assert code == CloseCode.SESSION_EXPIRED
         assert running.manager.table.live("compiling-sess") is not None
-        await compiling.send(envelope("hb", msg_id="probe"))
+        await compiling.send(frame("hb", msg_id="probe"))
         seen: list[dict[str, Any]] = []
         await receive(compiling, of_type("pong", "probe"), seen=seen)
         assert [m for m in seen if m["type"] == "hb"] == []
@@ -116,7 +116,7 @@ async def test_compile_suspension_survives_the_reload_reconnect() -> None:
     async with serve(fast_manager(heartbeat=heartbeat)) as running:
         async with raw_client(running.url + "?session=reload-sess&conn=1") as before:
             await receive(before, of_type("welcome"))
-            await before.send(envelope("compile_started", msg_id="cs-2"))
+            await before.send(frame("compile_started", msg_id="cs-2"))
             await receive(before, of_type("ack", "cs-2"))
         # The domain reload: a new connection of the same session that says nothing.
         async with raw_client(running.url + "?session=reload-sess&conn=2") as after:
@@ -135,8 +135,8 @@ async def test_compile_finished_leaves_a_grace_period() -> None:
         raw_client(running.url) as compiled,
     ):
         await compiled.send(hello("grace-sess"))
-        await compiled.send(envelope("compile_started", msg_id="cs-3"))
-        await compiled.send(envelope("compile_finished", msg_id="cf-3"))
+        await compiled.send(frame("compile_started", msg_id="cs-3"))
+        await compiled.send(frame("compile_finished", msg_id="cf-3"))
         await receive(compiled, of_type("ack", "cf-3"))
         async with raw_client(running.url) as control:
             await control.send(hello("control-sess"))
@@ -150,7 +150,7 @@ async def test_compile_finished_ends_the_compile_suspension() -> None:
     async with serve(fast_manager(heartbeat=heartbeat)) as running:
         async with raw_client(running.url) as compiled:
             await compiled.send(hello("done-sess"))
-            await compiled.send(envelope("compile_started", msg_id="cs-4"))
-            await compiled.send(envelope("compile_finished", msg_id="cf-4"))
+            await compiled.send(frame("compile_started", msg_id="cs-4"))
+            await compiled.send(frame("compile_finished", msg_id="cf-4"))
             code, _ = await close_of(compiled, timeout=3)
         assert code == CloseCode.SESSION_EXPIRED
