@@ -171,6 +171,7 @@ class UnityManager:
             [on_domain_event] if on_domain_event else []
         )
         self._state_listeners: list[StateListener] = []
+        self._attached = _Signal()
         self._task_group: TaskGroup | None = None
         self._closing = False
         self.started_at = time.time()
@@ -213,6 +214,16 @@ class UnityManager:
 
     def add_state_listener(self, listener: StateListener) -> None:
         self._state_listeners.append(listener)
+
+    async def wait_for_connection(self, timeout: float) -> bool:
+        """Wait until at least one editor is connected. False when ``timeout`` ran out."""
+        deadline = self._now() + timeout
+        while not self.is_connected:
+            remaining = deadline - self._now()
+            if remaining <= 0:
+                return False
+            await self._attached.wait(remaining)
+        return True
 
     def select_project(self, project: str | None) -> UnitySession | None:
         """Make ``project`` the default target of commands (None clears the choice)."""
@@ -399,6 +410,7 @@ class UnityManager:
             if command.session_id == connection.session_id and command.connection is None:
                 command.connection = connection  # answered after the reload, on this socket
         session.changed.notify()
+        self._attached.notify()
         await self._notify_state(StateChange("connected", connection.session_id))
 
     async def _read_loop(self, connection: UnityConnection) -> None:

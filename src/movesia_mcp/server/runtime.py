@@ -184,6 +184,9 @@ async def run(
         tg.start_soon(_watch_signals, stop)
         if simulate_unity:
             tg.start_soon(_simulated_editor, config, port, simulated_objects, stop)
+            # Serve MCP only once the editor is there, so the first tool call finds it.
+            if not await runtime.manager.wait_for_connection(10.0):
+                logger.error("the simulated editor did not connect within 10 s")
         if transport == "stdio":
             tg.start_soon(_stdio, runtime, stop)
         await stop.wait()
@@ -215,4 +218,6 @@ async def _simulated_editor(
     host = "127.0.0.1" if config.server_host in ("0.0.0.0", "::") else config.server_host
     if ":" in host:
         host = f"[{host}]"
-    await run_simulated_editor(f"ws://{host}:{port}/ws/unity", token=config.token, objects=objects)
+    await run_simulated_editor(
+        f"ws://{host}:{port}/ws/unity", token=config.token, objects=objects, stop=stop
+    )
