@@ -48,6 +48,7 @@ DEFAULT_RELOAD_SURVIVING: frozenset[str] = frozenset(
         "import_asset",
         "delete_asset",
         "create_script",
+        "write_script",
         "update_script",
         "delete_script",
         "request_compile",

@@ -9,7 +9,9 @@ is detected, 1-based, with Roslyn's error code and text.
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -68,8 +70,33 @@ def check_source(path: str, source: str) -> list[Diagnostic]:
     return _Scanner(path, source).run()
 
 
-def declared_classes(source: str) -> list[str]:
-    return _CLASS.findall(source)
+def check_project(sources: Mapping[str, str]) -> tuple[list[Diagnostic], set[str]]:
+    """Compile every script of a project: the diagnostics, and the MonoBehaviours.
+
+    Besides each file's own problems, a class declared twice is CS0101. A script's
+    class is usable as a component when it is named like its file, as Unity requires.
+    """
+    diagnostics: list[Diagnostic] = []
+    declared: dict[str, str] = {}
+    for path, source in sorted(sources.items()):
+        diagnostics.extend(check_source(path, source))
+        for number, line in enumerate(source.splitlines(), start=1):
+            for match in _CLASS.finditer(line):
+                name = match.group(1)
+                if name not in declared:
+                    declared[name] = path
+                    continue
+                diagnostics.append(
+                    Diagnostic(
+                        path,
+                        number,
+                        match.start(1) + 1,
+                        "CS0101",
+                        "The namespace '<global namespace>' already contains a definition "
+                        f"for '{name}'",
+                    )
+                )
+    return diagnostics, {name for name, path in declared.items() if _stem(path) == name}
 
 
 def public_fields(source: str) -> dict[str, Any]:
@@ -87,6 +114,10 @@ def debug_logs(source: str) -> list[tuple[str, str, int]]:
         (kinds[m.group(1)], m.group(2), source.count("\n", 0, m.start()) + 1)
         for m in _DEBUG_LOG.finditer(source)
     ]
+
+
+def _stem(path: str) -> str:
+    return posixpath.splitext(posixpath.basename(path))[0]
 
 
 def _default_value(type_name: str, default: str | None) -> Any:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import gc
 import logging
 import math
 import posixpath
@@ -25,7 +24,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -65,7 +64,7 @@ from ..catalog.tools import (
     SetSelectionParams,
     WriteScriptParams,
 )
-from .compiler import Diagnostic, check_source, debug_logs, declared_classes, public_fields
+from .compiler import check_project, debug_logs, public_fields
 from .peer import (
     AnswerThenCompile,
     CommandHandler,
@@ -74,6 +73,15 @@ from .peer import (
     HandshakeRejected,
     ReloadThenAnswer,
     SimulatedUnity,
+)
+from .project import (
+    LAYERS,
+    SHADERS,
+    TAGS,
+    Asset,
+    add_generated_objects,
+    build_sample_project,
+    project_settings,
 )
 from .scene import (
     BASE_TYPES,
@@ -96,49 +104,6 @@ DEFAULT_PROJECT_PATH = "/Users/dev/Projects/SimProject"
 DEFAULT_UNITY_VERSION = "6000.0.23f1"
 # A hierarchy answer stops adding children past this many nodes (children_truncated).
 MAX_HIERARCHY_NODES = 5_000
-# Generated benchmark scenes: this many root groups, children in a 10-ary tree below.
-GENERATED_ROOTS = 100
-GENERATED_BRANCHING = 10
-
-TAGS = [
-    "Untagged",
-    "Respawn",
-    "Finish",
-    "EditorOnly",
-    "MainCamera",
-    "Player",
-    "GameController",
-    "Enemy",
-]
-LAYERS: dict[int, str] = {
-    0: "Default",
-    1: "TransparentFX",
-    2: "Ignore Raycast",
-    4: "Water",
-    5: "UI",
-    6: "Ground",
-    7: "Characters",
-}
-SHADERS: dict[str, dict[str, Any]] = {
-    "Standard": {
-        "_Color": [1.0, 1.0, 1.0, 1.0],
-        "_MainTex": None,
-        "_Glossiness": 0.5,
-        "_Metallic": 0.0,
-        "_EmissionColor": [0.0, 0.0, 0.0, 1.0],
-    },
-    "Unlit/Color": {"_Color": [1.0, 1.0, 1.0, 1.0]},
-    "Unlit/Texture": {"_MainTex": None},
-    "Universal Render Pipeline/Lit": {
-        "_BaseColor": [1.0, 1.0, 1.0, 1.0],
-        "_BaseMap": None,
-        "_Smoothness": 0.5,
-        "_Metallic": 0.0,
-    },
-    "Universal Render Pipeline/Unlit": {"_BaseColor": [1.0, 1.0, 1.0, 1.0], "_BaseMap": None},
-    "Sprites/Default": {"_Color": [1.0, 1.0, 1.0, 1.0], "_MainTex": None},
-    "Legacy Shaders/Diffuse": {"_Color": [1.0, 1.0, 1.0, 1.0], "_MainTex": None},
-}
 # Unity's search filter ``t:<name>`` accepts these names for our asset types.
 TYPE_ALIASES: dict[str, str] = {
     "prefab": "Prefab",
@@ -158,37 +123,10 @@ TRANSFORM_PROPERTIES = (
     "eulerAngles",
     "localScale",
 )
-PLAYER_CONTROLLER = """\
-using UnityEngine;
-
-public class PlayerController : MonoBehaviour
-{
-    public float speed = 5f;
-    public bool canJump = true;
-
-    void Start()
-    {
-        Debug.Log("Player ready");
-    }
-
-    void Update()
-    {
-        var move = new Vector3(Input.GetAxis("Horizontal"), 0f, Input.GetAxis("Vertical"));
-        transform.Translate(move * speed * Time.deltaTime);
-    }
-}
-"""
 
 
 class CommandError(Exception):
     """A command Unity refuses; the message is what the plug-in answers as ``error``."""
-
-
-@dataclass(slots=True)
-class Asset:
-    type: str  # Prefab, Material, Script, Scene, Texture2D
-    guid: str
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -272,18 +210,19 @@ class SimulatedEditor:
         self.script_writes: Counter[str] = Counter()  # path → files written
         self.compiles = 0
         self.pending_imports: set[str] = set()  # changed on disk, imported on refresh
-        self.settings = _project_settings(project_path, unity_version)
+        self.settings = project_settings(project_path, unity_version)
         self.peer: EventSink | None = None
         self._outbox: list[tuple[str, dict[str, Any]]] = []
         self._hierarchy_changed: set[str] = set()
         self._commands: dict[str, Callable[[Any], Outcome]] = {
             spec.command: getattr(self, "_" + spec.command) for spec in UNITY_TOOLS
         }
-        self._build_sample_project()
+        self.assets.update(build_sample_project(self.graph, self._guid))
+        # The sample's scripts compiled when the project was opened.
+        self.script_classes = check_project(self._script_sources())[1]
         if objects is not None:
-            main = self.graph.active
-            assert main is not None
-            self._generate(main, objects - main.object_count)
+            main = self._active_scene()
+            add_generated_objects(self.graph, main, objects - main.object_count)
 
     # ── wiring ──────────────────────────────────────────────────────────────────────
 
@@ -377,11 +316,12 @@ class SimulatedEditor:
             entries = [root for scene in scenes for root in scene.roots]
             prefix = ""
         page = entries[p.offset : p.offset + p.limit]
-        budget = MAX_HIERARCHY_NODES
+        budget = MAX_HIERARCHY_NODES - len(page)  # for the nodes below the page's entries
 
         def node(obj: GameObject, path: str, level: int) -> dict[str, Any]:
             nonlocal budget
-            budget -= 1
+            if level:
+                budget -= 1
             children = obj.children
             expand = bool(children) and level < p.depth and len(children) <= budget
             return {
@@ -862,7 +802,7 @@ class SimulatedEditor:
                 )
         for target in doomed:
             del self.assets[target]
-            self.graph.scenes.pop(target, None)
+            self.graph.forget(target)
             self.pending_imports.discard(target)
         self._emit("assets_deleted", {"paths": doomed})
         body = {"success": True, "message": f"deleted {len(doomed)} asset(s)", "deleted": doomed}
@@ -971,19 +911,7 @@ class SimulatedEditor:
         stay loaded. Either way the console shows this compile's messages only.
         """
         self.compiles += 1
-        diagnostics = []
-        declared: dict[str, str] = {}
-        for path, asset in sorted(self.assets.items()):
-            if asset.type != "Script":
-                continue
-            source = asset.data.get("contents", "")
-            diagnostics.extend(check_source(path, source))
-            for line_number, line in enumerate(source.splitlines(), start=1):
-                for name in declared_classes(line):
-                    if name in declared:
-                        diagnostics.append(_duplicate_class(path, line_number, line, name))
-                    else:
-                        declared[name] = path
+        diagnostics, classes = check_project(self._script_sources())
         self.console = [entry for entry in self.console if not entry.from_compiler]
         for diagnostic in diagnostics:
             log_type = "Error" if diagnostic.severity == "error" else "Warning"
@@ -991,8 +919,15 @@ class SimulatedEditor:
         errors = [d.to_dict() for d in diagnostics if d.severity == "error"]
         self.compile_errors = errors
         if not errors:
-            self.script_classes = {name for name, path in declared.items() if _stem(path) == name}
+            self.script_classes = classes
         return errors
+
+    def _script_sources(self) -> dict[str, str]:
+        return {
+            path: str(asset.data.get("contents", ""))
+            for path, asset in self.assets.items()
+            if asset.type == "Script"
+        }
 
     def _script_path(self, class_name: str) -> str | None:
         for path, asset in self.assets.items():
@@ -1183,8 +1118,8 @@ class SimulatedEditor:
 
     def _batch(self, params: dict[str, Any]) -> Outcome:
         steps = params.get("steps")
-        if not isinstance(steps, list) or not steps:
-            raise CommandError("batch needs a non-empty list of 'steps'")
+        if not isinstance(steps, list) or not 1 <= len(steps) <= 50:
+            raise CommandError("batch needs a list of 1 to 50 'steps'")
         results: list[dict[str, Any]] = []
         compiled = False
         stopped = False
@@ -1271,160 +1206,6 @@ class SimulatedEditor:
 
     def _guid(self, path: str) -> str:
         return uuid.uuid5(uuid.NAMESPACE_URL, f"{self.project_path}/{path}").hex
-
-    # ── the starting project ────────────────────────────────────────────────────────
-
-    def _build_sample_project(self) -> None:
-        for path, asset_type in (
-            ("Assets/Scenes/SampleScene.unity", "Scene"),
-            ("Assets/Scenes/Level2.unity", "Scene"),
-            ("Assets/Textures/Grass.png", "Texture2D"),
-        ):
-            self.assets[path] = Asset(asset_type, self._guid(path))
-        self.assets["Assets/Scripts/PlayerController.cs"] = Asset(
-            "Script",
-            self._guid("Assets/Scripts/PlayerController.cs"),
-            {"contents": PLAYER_CONTROLLER},
-        )
-        for path, color in (
-            ("Assets/Materials/Ground.mat", [0.3, 0.6, 0.25, 1.0]),
-            ("Assets/Materials/PlayerBlue.mat", [0.2, 0.4, 0.9, 1.0]),
-        ):
-            properties = copy.deepcopy(SHADERS["Standard"])
-            properties["_Color"] = color
-            self.assets[path] = Asset(
-                "Material", self._guid(path), {"shader": "Standard", "properties": properties}
-            )
-        self.script_classes = {"PlayerController"}
-        graph = self.graph
-        main = graph.add_scene(Scene("SampleScene", "Assets/Scenes/SampleScene.unity"))
-        camera = graph.create("Main Camera", main, tag="MainCamera", position=(0.0, 1.0, -10.0))
-        camera.components = {
-            "Camera": builtin_component("Camera"),
-            "AudioListener": builtin_component("AudioListener"),
-        }
-        light = graph.create(
-            "Directional Light", main, position=(0.0, 3.0, 0.0), rotation=(50.0, -30.0, 0.0)
-        )
-        light.components = {"Light": builtin_component("Light")}
-        ground = graph.create(
-            "Ground", main, scale=(5.0, 1.0, 5.0), layer=6, components=primitive_components("Plane")
-        )
-        ground.components["MeshRenderer"].properties["materials"] = ["Assets/Materials/Ground.mat"]
-        player = graph.create(
-            "Player",
-            main,
-            tag="Player",
-            layer=7,
-            position=(0.0, 1.0, 0.0),
-            components=primitive_components("Capsule"),
-        )
-        player.components["MeshRenderer"].properties["materials"] = [
-            "Assets/Materials/PlayerBlue.mat"
-        ]
-        player.components["Rigidbody"] = builtin_component("Rigidbody")
-        player.components["PlayerController"] = Component(
-            "PlayerController", True, public_fields(PLAYER_CONTROLLER)
-        )
-        model = graph.create("Model", main, player)
-        graph.create(
-            "Head", main, model, position=(0.0, 0.8, 0.0), components=primitive_components("Sphere")
-        )
-        graph.create(
-            "Weapon",
-            main,
-            model,
-            position=(0.5, 0.2, 0.3),
-            scale=(0.1, 0.1, 0.8),
-            components=primitive_components("Cube"),
-        )
-        graph.create("CameraTarget", main, player, position=(0.0, 1.6, 0.0))
-        environment = graph.create("Environment", main)
-        trees = graph.create("Trees", main, environment)
-        for name, x in (("Oak", -4.0), ("Pine", 4.0)):
-            graph.create(
-                name,
-                main,
-                trees,
-                position=(x, 1.0, 6.0),
-                components=primitive_components("Cylinder"),
-            )
-        rocks = graph.create("Rocks", main, environment)
-        graph.create(
-            "Rock",
-            main,
-            rocks,
-            position=(2.0, 0.3, -3.0),
-            components=primitive_components("Sphere"),
-        )
-        enemy_template = GameObject(
-            0, "Enemy", main, tag="Enemy", layer=7, position=(3.0, 0.5, 3.0)
-        )
-        enemy_template.components = primitive_components("Cube")
-        enemy_template.components["Rigidbody"] = builtin_component("Rigidbody")
-        eye = GameObject(0, "Eye", main, position=(0.0, 0.3, 0.5), scale=(0.2, 0.2, 0.2))
-        eye.components = primitive_components("Sphere")
-        enemy_template.children.append(eye)
-        enemy_snapshot = enemy_template.snapshot()
-        self.assets["Assets/Prefabs/Enemy.prefab"] = Asset(
-            "Prefab", self._guid("Assets/Prefabs/Enemy.prefab"), {"root": enemy_snapshot}
-        )
-        enemy = graph.instantiate(enemy_snapshot, main, None)
-        enemy.prefab_path = "Assets/Prefabs/Enemy.prefab"
-        canvas = graph.create("Canvas", main, layer=5)
-        canvas.components = {"Canvas": builtin_component("Canvas")}
-
-        level2 = graph.add_scene(Scene("Level2", "Assets/Scenes/Level2.unity", loaded=False))
-        graph.create("Main Camera", level2, tag="MainCamera", position=(0.0, 5.0, -12.0))
-        geometry = graph.create("Level Geometry", level2)
-        graph.create("Floor", level2, geometry, components=primitive_components("Plane"))
-        graph.create("Wall", level2, geometry, components=primitive_components("Cube"))
-
-    def _generate(self, scene: Scene, count: int) -> None:
-        """``count`` more objects: root groups with a 10-ary tree of items below each.
-
-        Every tenth item is a Cube (MeshFilter, MeshRenderer, BoxCollider); every
-        hundredth is tagged Enemy on the Characters layer, so searches find something.
-        """
-        if count <= 0:
-            return
-        # Only new objects, no garbage: collector passes over them would double the time.
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self._grow(scene, count)
-        finally:
-            if was_enabled:
-                gc.enable()
-
-    def _grow(self, scene: Scene, count: int) -> None:
-        objects = self.graph.objects
-        new_id = self.graph.new_id
-        roots = min(GENERATED_ROOTS, count)
-        offsets = [(float(i % 5) * 2.0, 0.0, float(i // 5) * 2.0) for i in range(10)]
-        for r in range(roots):
-            size = count // roots + (1 if r < count % roots else 0)
-            root = GameObject(new_id(), f"Group_{r:03d}", scene, position=(r * 10.0, 0.0, 0.0))
-            scene.roots.append(root)
-            objects[root.instance_id] = root
-            group: list[GameObject] = [root]
-            for i in range(1, size):
-                parent = group[(i - 1) // GENERATED_BRANCHING]
-                item = GameObject(
-                    new_id(),
-                    f"Item_{r:03d}_{i:04d}",
-                    scene,
-                    parent,
-                    position=offsets[i % 10],
-                )
-                if i % 10 == 5:
-                    item.components = primitive_components("Cube")
-                if i % 100 == 50:
-                    item.tag, item.layer = "Enemy", 7
-                parent.children.append(item)
-                objects[item.instance_id] = item
-                group.append(item)
-            scene.object_count += size
 
 
 # ── running it against a server ─────────────────────────────────────────────────────
@@ -1602,17 +1383,6 @@ def _material_result(path: str, asset: Asset) -> dict[str, Any]:
     return result
 
 
-def _duplicate_class(path: str, line_number: int, line: str, name: str) -> Diagnostic:
-    column = line.find(name) + 1
-    return Diagnostic(
-        path,
-        line_number,
-        column,
-        "CS0101",
-        f"The namespace '<global namespace>' already contains a definition for '{name}'",
-    )
-
-
 def _batch_step(step: Any) -> tuple[str, str, dict[str, Any], str | None]:
     """(tool, command, params, problem) of one batch step in the server's wire form."""
     if not isinstance(step, dict):
@@ -1645,63 +1415,3 @@ def _explain(exc: ValidationError) -> str:
         where = ".".join(str(p) for p in error["loc"]) or "params"
         parts.append(f"{where}: {error['msg']}")
     return "; ".join(parts)
-
-
-def _project_settings(project_path: str, unity_version: str) -> dict[str, dict[str, Any]]:
-    name = posixpath.basename(project_path.rstrip("/")) or "SimProject"
-    return {
-        "player": {
-            "productName": name,
-            "companyName": "DefaultCompany",
-            "bundleVersion": "0.1.0",
-            "defaultScreenWidth": 1920,
-            "defaultScreenHeight": 1080,
-            "fullScreenMode": "FullScreenWindow",
-            "colorSpace": "Linear",
-            "scriptingBackend": "Mono",
-            "apiCompatibilityLevel": ".NET Standard 2.1",
-            "activeInputHandler": "Both",
-        },
-        "quality": {
-            "levels": ["Very Low", "Low", "Medium", "High", "Very High", "Ultra"],
-            "currentLevel": "High",
-            "vSyncCount": 1,
-            "antiAliasing": 2,
-            "shadowDistance": 150.0,
-            "pixelLightCount": 4,
-        },
-        "physics": {
-            "gravity": [0.0, -9.81, 0.0],
-            "defaultSolverIterations": 6,
-            "bounceThreshold": 2.0,
-            "sleepThreshold": 0.005,
-            "queriesHitTriggers": True,
-            "autoSyncTransforms": False,
-        },
-        "time": {
-            "fixedDeltaTime": 0.02,
-            "maximumDeltaTime": 0.3333333,
-            "timeScale": 1.0,
-            "maximumParticleDeltaTime": 0.03,
-        },
-        "tags_and_layers": {
-            "tags": list(TAGS),
-            "layers": {str(number): layer for number, layer in LAYERS.items()},
-            "sortingLayers": ["Default"],
-        },
-        "editor": {
-            "unityVersion": unity_version,
-            "projectPath": project_path,
-            "serializationMode": "ForceText",
-            "assetPipelineMode": "Version2",
-            "enterPlayModeOptionsEnabled": True,
-            "enterPlayModeOptions": "DisableDomainReload",
-            "lineEndingsForNewScripts": "OSNative",
-        },
-        "graphics": {
-            "renderPipeline": "Built-in",
-            "colorSpace": "Linear",
-            "tier": "Tier3",
-            "alwaysIncludedShaders": ["Legacy Shaders/Diffuse", "Sprites/Default", "UI/Default"],
-        },
-    }

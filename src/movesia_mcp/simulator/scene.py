@@ -268,6 +268,11 @@ class SceneGraph:
         return scene
 
     def load(self, scene: Scene, *, additive: bool) -> None:
+        """Load ``scene``; unless ``additive``, unload the others and make it active.
+
+        An unloaded scene keeps its objects as they are, as if the user had answered
+        "Save" when Unity asked; its instance ids stay the same when it loads again.
+        """
         if not additive:
             for other in self.loaded:
                 if other is not scene:
@@ -278,6 +283,14 @@ class SceneGraph:
             self.loaded.append(scene)
         if not additive or self.active is None:
             self.active = scene
+
+    def forget(self, path: str) -> None:
+        """Drop an unloaded scene and its objects (its asset was deleted)."""
+        scene = self.scenes.pop(path, None)
+        if scene is not None:
+            for root in scene.roots:
+                for node in root.walk():
+                    del self.objects[node.instance_id]
 
     def loaded_scene(self, name: str) -> Scene | None:
         for scene in self.loaded:
