@@ -36,6 +36,10 @@ class UnityManagerConfig:
     reconnect_grace: float = 5.0
     # A send that cannot complete in this time means the peer stopped reading.
     send_timeout: float = 10.0
+    # Bytes of frames waiting to be written to one editor before it counts as stuck.
+    max_send_backlog_bytes: int = 8 * 1024 * 1024
+    # Open Unity WebSockets (handshaking included); more are closed with 1013.
+    max_connections: int = 100
     # How often a waiting command reports progress.
     progress_interval: float = 1.0
     recent_events: int = 200
@@ -100,6 +104,13 @@ class Config:
             ),
             reconnect_grace=reader.get(
                 "UNITY_RECONNECT_GRACE", _non_negative_float, d.unity.reconnect_grace
+            ),
+            send_timeout=reader.get("UNITY_SEND_TIMEOUT", _positive_float, d.unity.send_timeout),
+            max_send_backlog_bytes=reader.get(
+                "MAX_SEND_BACKLOG_BYTES", _positive_int, d.unity.max_send_backlog_bytes
+            ),
+            max_connections=reader.get(
+                "MAX_UNITY_CONNECTIONS", _positive_int, d.unity.max_connections
             ),
             heartbeat=heartbeat,
         )

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from starlette.websockets import WebSocket, WebSocketState
 
@@ -15,6 +16,8 @@ from .handshake import Identity
 
 logger = logging.getLogger("movesia_mcp.connection")
 
+CLOSE_TIMEOUT = 1.0
+
 
 @dataclass(eq=False, slots=True)
 class UnityConnection:
@@ -23,6 +26,8 @@ class UnityConnection:
     websocket: WebSocket
     identity: Identity
     send_timeout: float = 10.0
+    max_backlog_bytes: int = 8 * 1024 * 1024
+    backlog_bytes: int = 0
     connected_at: float = field(default_factory=time.time)
     closed: bool = False
     close_code: int | None = None
@@ -48,26 +53,40 @@ class UnityConnection:
         await self.send_text(message.to_json())
 
     async def send_text(self, text: str) -> None:
-        """Send one frame. A peer that stops reading for ``send_timeout`` is cut off."""
+        """Send one frame.
+
+        Slow-consumer policy: frames waiting to be written count against
+        ``max_backlog_bytes``, and one send may wait at most ``send_timeout``. An editor
+        that stops reading breaks one of the two, is closed with 1008 and its commands
+        fail, so memory stays bounded and nobody else waits on it.
+        """
         if self.closed:
             raise ConnectionLostError(f"connection {self.label} is closed", delivered=False)
+        size = len(text)
+        if self.backlog_bytes + size > self.max_backlog_bytes:
+            await self._cut_off(f"send backlog over {self.max_backlog_bytes} bytes")
+        self.backlog_bytes += size
         try:
             async with asyncio.timeout(self.send_timeout):
                 await self.websocket.send_text(text)
         except TimeoutError:
-            logger.warning(
-                "%s: peer stopped reading for %.1fs; closing", self.label, self.send_timeout
-            )
-            await self.close(1011, "send_timeout: peer is not reading")
-            raise ConnectionLostError(
-                f"Unity stopped reading ({self.label})", delivered=False
-            ) from None
+            await self._cut_off(f"a send waited {self.send_timeout:g}s")
         except (RuntimeError, OSError) as exc:  # socket already gone
             self.closed = True
             raise ConnectionLostError(
                 f"connection {self.label} is gone: {exc}", delivered=False
             ) from exc
+        finally:
+            self.backlog_bytes -= size
         self.frames_out += 1
+
+    async def _cut_off(self, why: str) -> NoReturn:
+        logger.warning("%s: Unity is not reading (%s); closing", self.label, why)
+        await self.close(CloseCode.POLICY_VIOLATION, f"slow_consumer: {why}")
+        raise ConnectionLostError(
+            f"Unity stopped reading its socket ({why}); the connection was closed",
+            delivered=False,
+        )
 
     async def close(self, code: int = CloseCode.GOING_AWAY, reason: str = "") -> None:
         if self.closed:
@@ -78,7 +97,8 @@ class UnityConnection:
         if self.websocket.application_state is WebSocketState.DISCONNECTED:
             return
         try:
-            async with asyncio.timeout(self.send_timeout):
+            # A peer that does not read cannot take a close frame either: do not wait long.
+            async with asyncio.timeout(min(self.send_timeout, CLOSE_TIMEOUT)):
                 await self.websocket.close(code=code, reason=reason[:120])
         except (TimeoutError, RuntimeError, OSError) as exc:
             logger.debug("%s: close(%s) did not complete cleanly: %s", self.label, code, exc)

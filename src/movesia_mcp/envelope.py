@@ -27,7 +27,10 @@ class ConnectionSource(StrEnum):
 
 class CloseCode(IntEnum):
     GOING_AWAY = 1001
+    POLICY_VIOLATION = 1008  # the editor stopped reading (slow consumer)
     MESSAGE_TOO_BIG = 1009
+    INTERNAL_ERROR = 1011
+    TRY_AGAIN_LATER = 1013  # too many connections
     HANDSHAKE_FAILED = 4000
     SUPERSEDED = 4001
     DUPLICATE_SESSION = 4002

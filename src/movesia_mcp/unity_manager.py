@@ -173,6 +173,7 @@ class UnityManager:
         )
         self._state_listeners: list[StateListener] = []
         self._attached = _Signal()
+        self._open_sockets = 0
         self._task_group: TaskGroup | None = None
         self._closing = False
         self.started_at = time.time()
@@ -302,6 +303,20 @@ class UnityManager:
         if self._closing:
             await websocket.close(CloseCode.GOING_AWAY, "server shutting down")
             return
+        if self._open_sockets >= self.config.max_connections:
+            logger.warning("refused Unity connection: %d already open", self._open_sockets)
+            await websocket.close(
+                CloseCode.TRY_AGAIN_LATER,
+                f"try_again_later: {self.config.max_connections} connections already open",
+            )
+            return
+        self._open_sockets += 1
+        try:
+            await self._serve_socket(websocket)
+        finally:
+            self._open_sockets -= 1
+
+    async def _serve_socket(self, websocket: WebSocket) -> None:
         if not token_ok(websocket, self.token):
             logger.warning("refused Unity connection: bad or missing token")
             await websocket.close(CloseCode.AUTHENTICATION_FAILED, "authentication_failed")
@@ -315,7 +330,12 @@ class UnityManager:
         except WebSocketDisconnect:
             return
 
-        connection = UnityConnection(websocket, identity, send_timeout=self.config.send_timeout)
+        connection = UnityConnection(
+            websocket,
+            identity,
+            send_timeout=self.config.send_timeout,
+            max_backlog_bytes=self.config.max_send_backlog_bytes,
+        )
         decision = self.table.accept(identity.session_id, identity.conn_seq, connection)
         if not decision.accepted:
             logger.warning("%s: rejected, %s", connection.label, decision.reason)
@@ -334,7 +354,7 @@ class UnityManager:
             connection.close_code = connection.close_code or exc.code
         except Exception:
             logger.exception("%s: connection handler failed", connection.label)
-            await connection.close(1011, "internal error")
+            await connection.close(CloseCode.INTERNAL_ERROR, "internal error")
         finally:
             connection.closed = True
             await self._drop(connection, f"closed with {connection.close_code}")

@@ -9,6 +9,7 @@ Unity's answer against the result model.
 from __future__ import annotations
 
 import inspect
+import json
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -26,6 +27,9 @@ from ..exceptions import (
     UnityError,
 )
 from ..unity_manager import CommandProgress, UnityManager
+
+# Bigger answers are refused with advice to page: an LLM context cannot take megabytes.
+MAX_RESULT_CHARS = 200_000
 
 PROJECT_FIELD = Field(
     None,
@@ -90,6 +94,14 @@ async def run_unity_tool(
         )
     except UnityError as exc:
         raise ToolError(explain_unity_error(spec.name, exc)) from None
+    size = len(json.dumps(body, separators=(",", ":"), default=str))
+    if size > MAX_RESULT_CHARS:
+        raise ToolError(
+            f"Unity's answer to {spec.name} is {size // 1000} KB, more than the "
+            f"{MAX_RESULT_CHARS // 1000} KB a chat context can take, so it was not sent. Ask "
+            "for less: a smaller 'limit' or 'depth', the next page with 'offset', or a "
+            "narrower 'root' or filter."
+        )
     try:
         return spec.result.model_validate(body)
     except ValidationError as exc:
