@@ -291,10 +291,13 @@ def test_control_types_are_never_acked(control: str) -> None:
     assert control not in ACK_REQUIRED_TYPES
 
 
-def test_close_codes_match_protocol_section_9() -> None:
+def test_close_codes_match_protocol_section_9_plus_the_documented_extensions() -> None:
     assert {code.name: code.value for code in CloseCode} == {
         "GOING_AWAY": 1001,
+        "POLICY_VIOLATION": 1008,  # README: slow consumer
         "MESSAGE_TOO_BIG": 1009,
+        "INTERNAL_ERROR": 1011,
+        "TRY_AGAIN_LATER": 1013,  # README: connection cap
         "HANDSHAKE_FAILED": 4000,
         "SUPERSEDED": 4001,
         "DUPLICATE_SESSION": 4002,
