@@ -60,22 +60,16 @@ class Runtime:
         extra_routes: list[Any] = []
         extra_lifespan = None
         if self.transport == "http":
-            host = self.config.server_host
-            port = self.config.server_port
+            # A rebinding attack reaches us under a foreign host name, so loopback names
+            # (any port: SERVER_PORT may be 0) and the configured host are all we accept.
+            names = {"127.0.0.1", "localhost", "[::1]", _host_literal(self.config.server_host)}
             mcp_app = self.mcp.streamable_http_app(
                 streamable_http_path="/mcp",
                 transport_security=TransportSecuritySettings(
                     enable_dns_rebinding_protection=True,
-                    allowed_hosts=[
-                        f"127.0.0.1:{port}",
-                        f"localhost:{port}",
-                        f"[::1]:{port}",
-                        f"{host}:{port}",
-                    ],
+                    allowed_hosts=sorted(f"{name}:*" for name in names),
                     allowed_origins=[
-                        f"http://127.0.0.1:{port}",
-                        f"http://localhost:{port}",
-                        f"http://[::1]:{port}",
+                        *sorted(f"http://{name}:*" for name in names),
                         *self.config.allowed_origins,
                     ],
                 ),
@@ -216,8 +210,14 @@ async def _simulated_editor(
     from ..simulator.editor import run_simulated_editor
 
     host = "127.0.0.1" if config.server_host in ("0.0.0.0", "::") else config.server_host
-    if ":" in host:
-        host = f"[{host}]"
     await run_simulated_editor(
-        f"ws://{host}:{port}/ws/unity", token=config.token, objects=objects, stop=stop
+        f"ws://{_host_literal(host)}:{port}/ws/unity",
+        token=config.token,
+        objects=objects,
+        stop=stop,
     )
+
+
+def _host_literal(host: str) -> str:
+    """``host`` as it appears in a URL or a Host header (IPv6 in brackets)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
