@@ -10,9 +10,9 @@ import subprocess
 import sys
 
 import pytest
-from mcp import Client, StdioServerParameters
 
 from conftest import RunningServer
+from mcp import Client, StdioServerParameters
 from movesia_mcp import UnityManager
 from movesia_mcp.catalog.schemas import DEFAULT_DIR, stale_files
 
@@ -180,3 +180,20 @@ async def test_status_says_the_token_is_wrong() -> None:
     assert "token is wrong" in str(report["message"])
     assert ok_code == 0
     assert ok["verdict"] == "ok"
+
+
+def test_every_environment_variable_is_documented_in_readme_and_help() -> None:
+    import re
+    from pathlib import Path
+
+    import movesia_mcp.config as config_module
+
+    root = Path(__file__).resolve().parents[2]
+    names = set(re.findall(r'"([A-Z][A-Z_]+)"', Path(config_module.__file__).read_text()))
+    names -= {"INFO", "DEBUG", "WARNING", "ERROR", "CRITICAL"}
+    assert "SERVER_PORT" in names
+    readme = (root / "README.md").read_text()
+    help_text = run_cli("--help").stdout
+    for name in sorted(names):
+        assert f"`{name}`" in readme, name
+        assert name in help_text, name
