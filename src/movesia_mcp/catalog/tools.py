@@ -63,6 +63,13 @@ class HierarchyParams(Params):
     offset: int = Field(0, ge=0, description="Skip this many top-level entries (paging)")
     limit: int = Field(100, ge=1, le=500, description="At most this many top-level entries")
     scene: str | None = Field(None, description="Scene name; omit for all loaded scenes")
+    max_nodes: int = Field(
+        500,
+        ge=1,
+        le=5000,
+        description="Stop expanding children once the answer holds this many nodes; cut "
+        "subtrees are marked children_truncated (drill in with 'root')",
+    )
 
 
 class HierarchyNode(Result):
@@ -72,7 +79,9 @@ class HierarchyNode(Result):
     active: bool = True
     child_count: int = 0
     children: list[HierarchyNode] = Field(default_factory=list)
-    children_truncated: bool = Field(False, description="True when depth cut children off")
+    children_truncated: bool = Field(
+        False, description="True when the depth or the node budget cut children off"
+    )
 
 
 class HierarchyResult(Result):

@@ -13,6 +13,7 @@ once, so an event flood from Unity cannot flood the clients.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from mcp import types
 from mcp.server.context import ServerRequestContext
 from mcp.server.session import ServerSession
 from mcp.server.subscriptions import InMemorySubscriptionBus, ResourceUpdated
+from mcp.shared.exceptions import MCPDeprecationWarning
 
 logger = logging.getLogger("movesia_mcp.mcp")
 
@@ -106,7 +108,10 @@ class ClientHub:
         """A log notification to every handshake-era client."""
         for session in list(self.sessions.values()):
             try:
-                await session.send_log_message(level, data, logger=logger_name)
+                # Deprecated for 2026-07-28 clients only; handshake-era clients show it.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", MCPDeprecationWarning)
+                    await session.send_log_message(level, data, logger=logger_name)
             except Exception as exc:
                 logger.debug("log notification to a client failed: %s", exc)
 

@@ -94,7 +94,8 @@ async def run_unity_tool(
         )
     except UnityError as exc:
         raise ToolError(explain_unity_error(spec.name, exc)) from None
-    size = len(json.dumps(body, separators=(",", ":"), default=str))
+    # Measured as the SDK sends it: indented text (structured content goes beside it).
+    size = len(json.dumps(body, indent=2, default=str))
     if size > MAX_RESULT_CHARS:
         raise ToolError(
             f"Unity's answer to {spec.name} is {size // 1000} KB, more than the "

@@ -103,7 +103,6 @@ logger = logging.getLogger("movesia_mcp.simulator")
 DEFAULT_PROJECT_PATH = "/Users/dev/Projects/SimProject"
 DEFAULT_UNITY_VERSION = "6000.0.23f1"
 # A hierarchy answer stops adding children past this many nodes (children_truncated).
-MAX_HIERARCHY_NODES = 5_000
 # Unity's search filter ``t:<name>`` accepts these names for our asset types.
 TYPE_ALIASES: dict[str, str] = {
     "prefab": "Prefab",
@@ -316,7 +315,7 @@ class SimulatedEditor:
             entries = [root for scene in scenes for root in scene.roots]
             prefix = ""
         page = entries[p.offset : p.offset + p.limit]
-        budget = MAX_HIERARCHY_NODES - len(page)  # for the nodes below the page's entries
+        budget = p.max_nodes - len(page)  # for the nodes below the page's entries
 
         def node(obj: GameObject, path: str, level: int) -> dict[str, Any]:
             nonlocal budget

@@ -1,0 +1,573 @@
+"""Shared set-up for the end-to-end MCP tests: the whole chain in one process.
+
+MCP client (in memory, either protocol era) → ``build_server`` → ``UnityManager`` →
+real WebSocket on a loopback port → ``SimulatedUnity`` peer → ``SimulatedEditor``.
+
+Its fixtures are in ``mcp_fixtures.py``, which test modules load with
+``pytest_plugins = ["mcp_fixtures"]``: a ``conftest.py`` here would be imported as the
+module ``conftest`` and hide ``tests/conftest.py`` from the test directories that
+``from conftest import ...``.
+
+``TOOL_CALLS`` is the argument table: one valid call per tool against the sample
+project of ``SimulatedEditor``, with what its answer must show. Its order also works as
+one sequence on a single editor (the stdio tests call every tool in turn).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+import warnings
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from mcp import Client, MCPDeprecationWarning
+from mcp.server.mcpserver import MCPServer
+from mcp.shared.subscriptions import ResourceUpdated
+from mcp.types import CallToolResult, ResourceUpdatedNotification, TextContent
+from mcp.types import TextResourceContents as TextResource
+from pydantic import BaseModel
+
+from conftest import RunningServer, serve
+from movesia_mcp import UnityManager, UnityManagerConfig
+from movesia_mcp.catalog import RELOAD_SURVIVING, TOOLS_BY_NAME
+from movesia_mcp.server.app import CompileWait, ConnectionStatus, ProjectList, build_server
+from movesia_mcp.server.hub import ClientHub
+from movesia_mcp.simulator import SimulatedEditor, SimulatedUnity
+from movesia_mcp.simulator.editor import DEFAULT_PROJECT_PATH, DEFAULT_UNITY_VERSION
+from movesia_mcp.unity_manager import DEFAULT_RELOAD_SURVIVING
+
+Json = dict[str, Any]
+
+MODES = ("legacy", "auto")  # handshake era (initialize) and 2026-07-28 (no handshake)
+SERVER_TOOLS: dict[str, type[BaseModel]] = {
+    "get_connection_status": ConnectionStatus,
+    "list_projects": ProjectList,
+    "select_project": ProjectList,
+    "wait_for_compile": CompileWait,
+}
+PROJECT = "SimProject"  # the name of DEFAULT_PROJECT_PATH
+DEADLINE = 10.0  # nothing in these tests may take longer; a hang fails instead
+
+VALID_SCRIPT = """\
+using UnityEngine;
+
+public class Spinner : MonoBehaviour
+{
+    public float speed = 90f;
+
+    void Update()
+    {
+        transform.Rotate(0f, speed * Time.deltaTime, 0f);
+    }
+}
+"""
+# The class's closing brace is missing: the compiler reports it with file and line.
+BROKEN_SCRIPT = "\n".join(VALID_SCRIPT.splitlines()[:-1]) + "\n"
+
+
+def result_model(tool: str) -> type[BaseModel]:
+    spec = TOOLS_BY_NAME.get(tool)
+    return spec.result if spec is not None else SERVER_TOOLS[tool]
+
+
+# ── the argument table ──────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """Valid arguments for one tool, and what its structured answer must show.
+
+    ``before``: calls that set the stage (on a fresh editor as well as in sequence).
+    ``state``: a check of the editor itself, for in-process runs.
+    """
+
+    arguments: Json
+    shows: Callable[[Json], bool]
+    before: tuple[tuple[str, Json], ...] = ()
+    state: Callable[[SimulatedEditor, Json], bool] | None = None
+
+
+def _names(objects: list[Json]) -> list[str]:
+    return [o["name"] for o in objects]
+
+
+def _types(components: list[Json]) -> set[str]:
+    return {c["type"] for c in components}
+
+
+LEVEL2 = "Assets/Scenes/Level2.unity"
+# Entering play mode runs PlayerController.Start(), which logs "Player ready".
+PLAY_AND_STOP = (("set_play_mode", {"action": "play"}), ("set_play_mode", {"action": "stop"}))
+
+TOOL_CALLS: dict[str, ToolCall] = {
+    "get_connection_status": ToolCall(
+        {},
+        lambda r: (
+            r["connected"] is True
+            and r["compiling"] is False
+            and [p["project"] for p in r["projects"]] == [PROJECT]
+        ),
+    ),
+    "list_projects": ToolCall(
+        {},
+        lambda r: (
+            [p["project"] for p in r["projects"]] == [PROJECT]
+            and r["projects"][0]["project_path"] == DEFAULT_PROJECT_PATH
+        ),
+    ),
+    "select_project": ToolCall(
+        {"project": PROJECT},
+        lambda r: r["default_project"] == r["projects"][0]["session"],
+    ),
+    "wait_for_compile": ToolCall(
+        {"timeout": 5},
+        lambda r: r["project"] == PROJECT and r["was_compiling"] is False,
+    ),
+    "get_hierarchy": ToolCall(
+        {"depth": 1},
+        lambda r: (
+            {"Player", "Environment", "Enemy", "Canvas"} <= set(_names(r["nodes"]))
+            and "Model" in _names(next(n for n in r["nodes"] if n["name"] == "Player")["children"])
+            and r["next_offset"] is None
+        ),
+    ),
+    "find_objects": ToolCall(
+        {"name": "oak"},
+        lambda r: r["total"] == 1 and r["objects"][0]["path"] == "Environment/Trees/Oak",
+    ),
+    "inspect_object": ToolCall(
+        {"path": "Player"},
+        lambda r: (
+            r["object"]["tag"] == "Player"
+            and {"Transform", "Rigidbody", "PlayerController"} <= _types(r["components"])
+            and "Model" in r["children"]
+        ),
+    ),
+    "create_gameobject": ToolCall(
+        {"name": "E2E Cube", "primitive": "Cube", "position": [1, 2, 3]},
+        lambda r: (
+            r["object"]["name"] == "E2E Cube"
+            and r["object"]["path"] == "E2E Cube"
+            and "BoxCollider" in r["object"]["components"]
+        ),
+        state=lambda e, r: e.graph.find("E2E Cube") is not None,
+    ),
+    "duplicate_gameobject": ToolCall(
+        {"path": "Environment/Rocks/Rock", "new_name": "Rock Copy"},
+        lambda r: (
+            r["object"]["path"] == "Environment/Rocks/Rock Copy" and r["object"]["instance_id"] > 0
+        ),
+        state=lambda e, r: e.graph.find("Environment/Rocks/Rock") is not None,
+    ),
+    "destroy_gameobject": ToolCall(
+        {"path": "Environment/Trees/Pine"},
+        lambda r: r["success"] is True and "Pine" in r["message"],
+        state=lambda e, r: e.graph.find("Environment/Trees/Pine") is None,
+    ),
+    "rename_gameobject": ToolCall(
+        {"path": "Main Camera", "new_name": "Hero Camera"},
+        lambda r: r["object"]["name"] == "Hero Camera" and r["object"]["tag"] == "MainCamera",
+    ),
+    "set_parent": ToolCall(
+        {"path": "Player/CameraTarget", "new_parent": None},
+        lambda r: r["object"]["path"] == "CameraTarget",
+        state=lambda e, r: e.graph.find("Player/CameraTarget") is None,
+    ),
+    "add_component": ToolCall(
+        {"path": "Ground", "component": "BoxCollider"},
+        lambda r: (
+            r["component"]["type"] == "BoxCollider" and "BoxCollider" in r["object"]["components"]
+        ),
+    ),
+    "remove_component": ToolCall(
+        {"path": "Player", "component": "Rigidbody"},
+        lambda r: r["success"] is True and "Rigidbody" in r["message"],
+        state=lambda e, r: "Rigidbody" not in e.graph.find("Player").components,
+    ),
+    "set_component_properties": ToolCall(
+        {"path": "Directional Light", "component": "Light", "properties": {"intensity": 2.5}},
+        lambda r: (
+            r["component"]["type"] == "Light" and r["component"]["properties"]["intensity"] == 2.5
+        ),
+    ),
+    "instantiate_prefab": ToolCall(
+        {"prefab_path": "Assets/Prefabs/Enemy.prefab", "position": [5, 0, 5]},
+        lambda r: (
+            r["prefab_path"] == "Assets/Prefabs/Enemy.prefab"
+            and r["object"]["name"] == "Enemy"
+            and r["object"]["child_count"] == 1
+        ),
+    ),
+    "create_prefab": ToolCall(
+        {"path": "Environment/Trees/Oak", "prefab_path": "Assets/Prefabs/Oak.prefab"},
+        lambda r: r["prefab_path"] == "Assets/Prefabs/Oak.prefab" and r["object"]["name"] == "Oak",
+        state=lambda e, r: e.assets["Assets/Prefabs/Oak.prefab"].type == "Prefab",
+    ),
+    "apply_prefab": ToolCall(
+        {"path": "Enemy"},
+        lambda r: r["prefab_path"] == "Assets/Prefabs/Enemy.prefab",
+    ),
+    "revert_prefab": ToolCall(
+        {"path": "Enemy/Eye"},
+        lambda r: (
+            r["prefab_path"] == "Assets/Prefabs/Enemy.prefab" and r["object"]["name"] == "Enemy"
+        ),
+    ),
+    "open_scene": ToolCall(
+        {"path": LEVEL2, "additive": True},
+        lambda r: (
+            r["scene"]["name"] == "Level2"
+            and {"SampleScene", "Level2"} <= {s["name"] for s in r["loaded_scenes"]}
+        ),
+    ),
+    "move_to_scene": ToolCall(
+        {"path": "Canvas", "scene": "Level2"},
+        lambda r: r["object"]["name"] == "Canvas",
+        before=(("open_scene", {"path": LEVEL2, "additive": True}),),
+        state=lambda e, r: e.graph.get(r["object"]["instance_id"]).scene.name == "Level2",
+    ),
+    "save_scene": ToolCall(
+        {},
+        lambda r: r["scene"]["name"] == "SampleScene" and r["scene"]["is_dirty"] is False,
+    ),
+    "create_scene": ToolCall(
+        {"path": "Assets/Scenes/E2E.unity", "additive": True},
+        lambda r: (
+            r["scene"]["name"] == "E2E" and "SampleScene" in {s["name"] for s in r["loaded_scenes"]}
+        ),
+    ),
+    "set_active_scene": ToolCall(
+        {"scene": "SampleScene"},
+        lambda r: r["scene"]["name"] == "SampleScene" and r["scene"]["is_active"] is True,
+    ),
+    "search_assets": ToolCall(
+        {"query": "t:Material"},
+        lambda r: (
+            {"Assets/Materials/Ground.mat", "Assets/Materials/PlayerBlue.mat"}
+            <= {a["path"] for a in r["assets"]}
+            and {a["type"] for a in r["assets"]} == {"Material"}
+        ),
+    ),
+    "refresh_assets": ToolCall({}, lambda r: r["success"] is True and r["errors"] == []),
+    "delete_asset": ToolCall(
+        {"path": "Assets/Textures/Grass.png"},
+        lambda r: r["success"] is True and r["deleted"] == ["Assets/Textures/Grass.png"],
+        state=lambda e, r: "Assets/Textures/Grass.png" not in e.assets,
+    ),
+    "create_material": ToolCall(
+        {"path": "Assets/Materials/E2E.mat", "color": [1, 0, 0, 1]},
+        lambda r: (
+            r["path"] == "Assets/Materials/E2E.mat"
+            and r["shader"] == "Standard"
+            and r["properties"]["_Color"] == [1, 0, 0, 1]
+        ),
+    ),
+    "modify_material": ToolCall(
+        {"path": "Assets/Materials/Ground.mat", "color": [0, 0, 1]},
+        lambda r: r["properties"]["_Color"] == [0, 0, 1, 1],
+    ),
+    "assign_material": ToolCall(
+        {"path": "Player/Model/Weapon", "material_path": "Assets/Materials/PlayerBlue.mat"},
+        lambda r: (
+            r["component"]["type"] == "MeshRenderer"
+            and r["component"]["properties"]["materials"][0] == "Assets/Materials/PlayerBlue.mat"
+        ),
+    ),
+    "write_script": ToolCall(
+        {"path": "Assets/Scripts/Spinner.cs", "contents": VALID_SCRIPT},
+        lambda r: (
+            r["path"] == "Assets/Scripts/Spinner.cs"
+            and r["created"] is True
+            and r["compiled"] is True
+            and r["errors"] == []
+        ),
+        state=lambda e, r: "Spinner" in e.script_classes,
+    ),
+    "read_console": ToolCall(
+        {"types": ["Log"], "limit": 10, "include_stacktrace": True},
+        lambda r: (
+            any(
+                e["message"] == "Player ready" and "PlayerController" in e["stacktrace"]
+                for e in r["entries"]
+            )
+            and 1 <= len(r["entries"]) <= 10
+            and {e["type"] for e in r["entries"]} == {"Log"}
+        ),
+        before=PLAY_AND_STOP,
+    ),
+    "clear_console": ToolCall(
+        {},
+        lambda r: r["success"] is True and r["message"] != "cleared 0 console entries",
+        before=PLAY_AND_STOP,
+        state=lambda e, r: all(entry.from_compiler for entry in e.console),
+    ),
+    "get_editor_state": ToolCall(
+        {},
+        lambda r: (
+            r["project_path"] == DEFAULT_PROJECT_PATH
+            and r["unity_version"] == DEFAULT_UNITY_VERSION
+            and r["active_scene"] == "SampleScene"
+            and r["is_compiling"] is False
+        ),
+    ),
+    "get_selection": ToolCall(
+        {},
+        lambda r: [o["path"] for o in r["objects"]] == ["Player/Model/Head"],
+        before=(("set_selection", {"paths": ["Player/Model/Head"]}),),
+    ),
+    "set_selection": ToolCall(
+        {"paths": ["Player"]},
+        lambda r: _names(r["objects"]) == ["Player"],
+        state=lambda e, r: e.selection == [r["objects"][0]["instance_id"]],
+    ),
+    "execute_menu_item": ToolCall(
+        {"menu_path": "GameObject/3D Object/Sphere"},
+        lambda r: r["success"] is True and r["object"]["name"].startswith("Sphere"),
+    ),
+    "get_project_settings": ToolCall(
+        {"category": "physics"},
+        lambda r: r["category"] == "physics" and r["settings"]["gravity"] == [0.0, -9.81, 0.0],
+    ),
+    "set_play_mode": ToolCall(
+        {"action": "play"},
+        lambda r: r["is_playing"] is True and r["is_paused"] is False,
+        state=lambda e, r: e.is_playing,
+    ),
+    "batch": ToolCall(
+        {
+            "steps": [
+                {"tool": "create_gameobject", "arguments": {"name": "Batch A"}},
+                {
+                    "tool": "rename_gameobject",
+                    "arguments": {"path": "Batch A", "new_name": "Batch B"},
+                },
+            ]
+        },
+        lambda r: (
+            r["completed"] == 2
+            and r["stopped_on_error"] is False
+            and r["results"][1]["result"]["object"]["name"] == "Batch B"
+        ),
+        state=lambda e, r: e.graph.find("Batch B") is not None,
+    ),
+}
+
+
+def error_text(result: CallToolResult) -> str:
+    return " ".join(c.text for c in result.content if isinstance(c, TextContent))
+
+
+def structured(result: CallToolResult, tool: str) -> Json:
+    """The structured answer of a successful call, checked against the tool's model."""
+    assert result.is_error is False, f"{tool} failed: {error_text(result)}"
+    assert result.structured_content is not None, f"{tool} has no structured content"
+    result_model(tool).model_validate(result.structured_content)
+    return dict(result.structured_content)
+
+
+async def call_ok(client: Any, tool: str, arguments: Json) -> Json:
+    """Call ``tool`` (a ``Client`` or a ``ClientSession``) and return its checked answer."""
+    return structured(await client.call_tool(tool, arguments), tool)
+
+
+async def run_table_entry(client: Any, tool: str) -> Json:
+    """Set the stage, call ``tool`` with its table arguments, check what it shows."""
+    entry = TOOL_CALLS[tool]
+    for name, arguments in entry.before:
+        await call_ok(client, name, arguments)
+    answer = await call_ok(client, tool, entry.arguments)
+    assert entry.shows(answer), f"{tool} answered {answer}"
+    return answer
+
+
+# ── the in-process world ────────────────────────────────────────────────────────────
+
+
+def fast_manager() -> UnityManager:
+    return UnityManager(
+        UnityManagerConfig(
+            command_timeout=DEADLINE,
+            interrupt_timeout=DEADLINE,
+            reconnect_grace=0.5,
+            progress_interval=0.05,
+        ),
+        reload_surviving=DEFAULT_RELOAD_SURVIVING | RELOAD_SURVIVING,
+    )
+
+
+@dataclass
+class World:
+    manager: UnityManager
+    hub: ClientHub
+    server: MCPServer
+    running: RunningServer
+    editor: SimulatedEditor
+    peer: SimulatedUnity
+    peers: list[SimulatedUnity] = field(default_factory=list)
+
+    async def attach_editor(self, editor: SimulatedEditor, *, wait: bool = True) -> SimulatedUnity:
+        """Connect ``editor`` through a new peer; wait until the manager has it."""
+        peer = SimulatedUnity(
+            self.running.url,
+            project_path=editor.project_path,
+            unity_version=editor.unity_version,
+            handlers=editor.handlers(),
+            heartbeat_interval=None,
+        )
+        editor.attach(peer)
+        self.peers.append(peer)
+        await peer.connect()
+        if wait:
+            await eventually(lambda: self.session_of(peer) is not None)
+        return peer
+
+    def session_of(self, peer: SimulatedUnity) -> Any:
+        session = self.manager.sessions.get(peer.session_id)
+        return session if session is not None and session.connection is not None else None
+
+
+@contextlib.asynccontextmanager
+async def open_world(
+    *, editor: SimulatedEditor | None = None, connect: bool = True
+) -> AsyncIterator[World]:
+    """The whole chain, with ``editor`` (default: a fresh sample project) connected,
+    unless ``connect`` is off.
+
+    Only asyncio tasks live across the ``yield``, so a pytest-asyncio fixture may set
+    it up and tear it down in different tasks.
+    """
+    manager = fast_manager()
+    hub = ClientHub()
+    server = build_server(manager, hub)
+    if editor is None:
+        editor = SimulatedEditor()
+    async with serve(manager) as running:
+        flusher = asyncio.create_task(hub.run())
+        peer = SimulatedUnity(
+            running.url,
+            project_path=editor.project_path,
+            unity_version=editor.unity_version,
+            handlers=editor.handlers(),
+            heartbeat_interval=None,
+        )
+        editor.attach(peer)
+        world = World(manager, hub, server, running, editor, peer, [peer])
+        try:
+            if connect:
+                await peer.connect()
+                await eventually(lambda: world.session_of(peer) is not None)
+            yield world
+        finally:
+            for each in world.peers:
+                await each.aclose()
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+
+
+async def eventually(predicate: Callable[[], object], timeout: float = 5.0) -> None:
+    """Return once ``predicate()`` is truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"condition not met within {timeout:g}s")
+        await asyncio.sleep(0.005)
+
+
+# ── resource updates, in both eras ──────────────────────────────────────────────────
+
+
+class UpdateLog:
+    """The ``resources/updated`` URIs a client received, in order."""
+
+    def __init__(self) -> None:
+        self.uris: list[str] = []
+
+    def record(self, uri: str) -> None:
+        self.uris.append(str(uri))
+
+    def count(self, uri: str) -> int:
+        return self.uris.count(uri)
+
+
+async def read_json(client: Client, uri: str) -> Json:
+    result = await client.read_resource(uri)
+    content = result.contents[0]
+    assert isinstance(content, TextResource), content
+    data: Json = json.loads(content.text)
+    return data
+
+
+async def update_showing(
+    client: Client,
+    log: UpdateLog,
+    uri: str,
+    since: int,
+    shows: Callable[[Json], bool],
+    timeout: float = 5.0,
+) -> Json:
+    """Wait for an update of ``uri`` after the ``since``-th one, after which reading
+    ``uri`` gives content that ``shows``. Returns that content."""
+    deadline = time.monotonic() + timeout
+    seen = since
+    last: Json | None = None
+    while True:
+        while log.count(uri) <= seen:
+            if time.monotonic() >= deadline:
+                raise AssertionError(
+                    f"no update of {uri} showing the change within {timeout:g}s "
+                    f"({log.count(uri) - since} update(s) after the trigger; last read {last})"
+                )
+            await asyncio.sleep(0.005)
+        seen = log.count(uri)
+        last = await read_json(client, uri)
+        if shows(last):
+            return last
+
+
+@contextlib.asynccontextmanager
+async def subscribed(
+    server: MCPServer, mode: str, uris: list[str]
+) -> AsyncIterator[tuple[Client, UpdateLog]]:
+    """A client of ``mode`` subscribed to ``uris`` the way its era does it.
+
+    legacy: ``resources/subscribe`` and ``notifications/resources/updated``;
+    2026-07-28: one ``subscriptions/listen`` stream.
+    """
+    log = UpdateLog()
+    if mode == "legacy":
+
+        async def on_message(message: object) -> None:
+            if isinstance(message, ResourceUpdatedNotification):
+                log.record(message.params.uri)
+
+        async with Client(server, mode="legacy", message_handler=on_message) as client:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", MCPDeprecationWarning)
+                for uri in uris:
+                    await client.subscribe_resource(uri)
+            yield client, log
+        return
+
+    async with Client(server, mode="auto") as client:
+        assert client.protocol_version == "2026-07-28"
+        async with (
+            client.listen(resource_subscriptions=uris) as subscription,
+            anyio.create_task_group() as tg,
+        ):
+
+            async def pump() -> None:
+                async for event in subscription:
+                    if isinstance(event, ResourceUpdated):
+                        log.record(event.uri)
+
+            tg.start_soon(pump)
+            try:
+                yield client, log
+            finally:
+                tg.cancel_scope.cancel()

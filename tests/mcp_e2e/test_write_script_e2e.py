@@ -1,0 +1,90 @@
+"""write_script through MCP: the answer spans Unity's compile and domain reload."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from mcp import Client
+from mcp_harness import (
+    BROKEN_SCRIPT,
+    DEADLINE,
+    VALID_SCRIPT,
+    World,
+    call_ok,
+    eventually,
+    structured,
+)
+
+pytest_plugins = ["mcp_fixtures"]
+
+PATH = "Assets/Scripts/Spinner.cs"
+
+
+async def test_valid_script_compiles_across_a_domain_reload(world: World, mode: str) -> None:
+    conn_seq = world.peer.conn_seq
+    async with asyncio.timeout(DEADLINE), Client(world.server, mode=mode) as client:
+        answer = await call_ok(client, "write_script", {"path": PATH, "contents": VALID_SCRIPT})
+        # The server is usable again right after the reload.
+        state = await call_ok(client, "get_editor_state", {})
+    assert answer["path"] == PATH
+    assert answer["created"] is True
+    assert answer["compiled"] is True
+    assert answer["errors"] == []
+    assert world.peer.conn_seq == conn_seq + 1
+    assert world.peer.reloads == 1
+    assert world.editor.script_writes[PATH] == 1
+    assert state["is_compiling"] is False
+
+
+async def test_progress_is_reported_while_unity_compiles(world: World, mode: str) -> None:
+    progress: list[tuple[float, float | None, str | None]] = []
+    reported = asyncio.Event()
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        progress.append((value, total, message))
+        reported.set()
+
+    async def finish_compile() -> None:
+        # Unity finishes compiling once the caller has seen it wait (5 s at most).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(reported.wait(), 5)
+        await world.peer.send_event("compile_finished", {"success": True, "errors": []})
+
+    session = world.manager.sessions[world.peer.session_id]
+    await world.peer.send_event("compile_started", {})
+    await eventually(lambda: session.compiling)
+    finisher = asyncio.create_task(finish_compile())
+    try:
+        async with asyncio.timeout(DEADLINE), Client(world.server, mode=mode) as client:
+            result = await client.call_tool(
+                "write_script",
+                {"path": PATH, "contents": VALID_SCRIPT},
+                progress_callback=on_progress,
+            )
+    finally:
+        await finisher
+    answer = structured(result, "write_script")
+    assert progress, "no progress notification while Unity was compiling"
+    assert any("compiling" in (message or "") for _, _, message in progress)
+    assert answer["compiled"] is True
+    assert world.editor.script_writes[PATH] == 1
+
+
+async def test_invalid_script_returns_compiler_errors_with_file_and_line(
+    world: World, mode: str
+) -> None:
+    conn_seq = world.peer.conn_seq
+    async with asyncio.timeout(DEADLINE), Client(world.server, mode=mode) as client:
+        answer = await call_ok(client, "write_script", {"path": PATH, "contents": BROKEN_SCRIPT})
+        console = await call_ok(client, "read_console", {"types": ["Error"]})
+    assert answer["compiled"] is False
+    assert answer["errors"], answer
+    for error in answer["errors"]:
+        assert error["file"] == PATH
+        assert 1 <= error["line"] <= len(BROKEN_SCRIPT.splitlines()) + 1
+        assert error["message"]
+    assert any("CS1513" in error["message"] for error in answer["errors"])  # '}' expected
+    assert world.peer.conn_seq == conn_seq  # a failed compile does not reload
+    assert world.editor.script_writes[PATH] == 1
+    assert any(PATH in entry["message"] for entry in console["entries"])
