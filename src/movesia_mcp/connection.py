@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import NoReturn
 
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from .envelope import CloseCode, MovesiaMessage
 from .exceptions import ConnectionLostError
@@ -34,6 +34,10 @@ class UnityConnection:
     close_reason: str = ""
     frames_in: int = 0
     frames_out: int = 0
+    # Set when a close could not be written in time (the editor stopped reading): no
+    # disconnect will ever come from the socket then, so the manager stops reading it
+    # and settles its commands on this signal instead.
+    abandoned: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def session_id(self) -> str:
@@ -71,7 +75,9 @@ class UnityConnection:
                 await self.websocket.send_text(text)
         except TimeoutError:
             await self._cut_off(f"a send waited {self.send_timeout:g}s")
-        except (RuntimeError, OSError) as exc:  # socket already gone
+        # Socket already gone. Starlette reports a transport that is lost under a send
+        # as WebSocketDisconnect(1006), which is neither of the other two.
+        except (RuntimeError, OSError, WebSocketDisconnect) as exc:
             self.closed = True
             raise ConnectionLostError(
                 f"connection {self.label} is gone: {exc}", delivered=False
@@ -100,5 +106,8 @@ class UnityConnection:
             # A peer that does not read cannot take a close frame either: do not wait long.
             async with asyncio.timeout(min(self.send_timeout, CLOSE_TIMEOUT)):
                 await self.websocket.close(code=code, reason=reason[:120])
-        except (TimeoutError, RuntimeError, OSError) as exc:
-            logger.debug("%s: close(%s) did not complete cleanly: %s", self.label, code, exc)
+        except (TimeoutError, RuntimeError, OSError, WebSocketDisconnect) as exc:
+            # WebSocketDisconnect: the transport was lost before the manager saw it; the
+            # close must not fail (shutdown closes every editor in turn).
+            logger.debug("%s: close(%s) did not complete cleanly: %r", self.label, code, exc)
+            self.abandoned.set()

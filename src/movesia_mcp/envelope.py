@@ -7,8 +7,8 @@ each broken rule maps to its own ``code`` for the ``error`` envelope sent back.
 from __future__ import annotations
 
 import json
+import os
 import time
-import uuid
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from .exceptions import EnvelopeError
 
 PROTOCOL_VERSION = 1
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
 class ConnectionSource(StrEnum):
@@ -59,7 +60,8 @@ CONTROL_TYPES: frozenset[str] = frozenset({"hb", "pong", "ack", "error"})
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    """128 random bits as 32 hex digits (the shape of ``uuid4().hex``, a little cheaper)."""
+    return os.urandom(16).hex()
 
 
 @dataclass(slots=True)
@@ -102,7 +104,7 @@ class MovesiaMessage:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), separators=(",", ":"))
+        return _ENCODER.encode(self.to_dict())
 
     @property
     def request_id(self) -> str | None:

@@ -435,6 +435,27 @@ class UnityManager:
         await self._notify_state(StateChange("connected", connection.session_id))
 
     async def _read_loop(self, connection: UnityConnection) -> None:
+        """Route frames until the socket closes, or until the connection is abandoned.
+
+        An editor that stops reading cannot take the close frame either, so no
+        disconnect ever arrives for it (``UnityConnection.abandoned``). Stop reading
+        then, so that ``_drop`` fails its commands at once instead of at their timeout
+        and the session is free for the editor's next connection.
+        """
+        reader = asyncio.ensure_future(self._read_frames(connection))
+        abandoned = asyncio.ensure_future(connection.abandoned.wait())
+        try:
+            await asyncio.wait((reader, abandoned), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            reader.cancel()
+            abandoned.cancel()
+            await asyncio.gather(reader, abandoned, return_exceptions=True)
+        if connection.abandoned.is_set():
+            logger.info("%s: abandoned (%s)", connection.label, connection.close_reason)
+            return
+        reader.result()  # how the socket ended: WebSocketDisconnect, or a failure
+
+    async def _read_frames(self, connection: UnityConnection) -> None:
         websocket = connection.websocket
         while True:
             raw = await _receive_frame(websocket)
@@ -566,9 +587,11 @@ class UnityManager:
             raise ServerShuttingDownError("server is shutting down")
         session = self.find_session(project)
         started = self._now()
-        connection = await self.wait_until_ready(
-            session, command_type=command_type, on_progress=on_progress
-        )
+        connection = session.connection
+        if connection is None or session.compiling:
+            connection = await self.wait_until_ready(
+                session, command_type=command_type, on_progress=on_progress
+            )
         loop = asyncio.get_running_loop()
         command: PendingCommand[UnityConnection] = PendingCommand(
             id=new_id(),
@@ -604,20 +627,17 @@ class UnityManager:
         started: float,
         on_progress: ProgressCallback | None,
     ) -> dict[str, Any]:
+        if on_progress is None:
+            return await self._await_quietly(command, started)
         future = command.future
         interval = self.config.progress_interval
         while not future.done():
             remaining = command.deadline - self._now()
             if remaining <= 0:
-                self.commands.give_up(command, CommandState.TIMED_OUT)
-                raise CommandTimeoutError(
-                    f"Unity did not answer {command.command_type!r} within "
-                    f"{self._now() - started:.1f}s (state: {command.state.value})"
-                )
-            await asyncio.wait(
-                (future,), timeout=min(remaining, interval) if on_progress else remaining
-            )
-            if on_progress is not None and not future.done():
+                self._time_out(command, started)
+                break
+            await asyncio.wait((future,), timeout=min(remaining, interval))
+            if not future.done():
                 reloading = command.connection is None
                 await on_progress(
                     CommandProgress(
@@ -630,6 +650,37 @@ class UnityManager:
                     )
                 )
         return future.result()
+
+    async def _await_quietly(
+        self, command: PendingCommand[UnityConnection], started: float
+    ) -> dict[str, Any]:
+        """The hot path: one timer per command, re-armed if a reload moved the deadline."""
+        loop = asyncio.get_running_loop()
+        timers: list[asyncio.TimerHandle] = []
+
+        def expire() -> None:
+            remaining = command.deadline - self._now()
+            if remaining > 0:
+                timers[0] = loop.call_later(remaining, expire)
+            else:
+                self._time_out(command, started)
+
+        timers.append(loop.call_later(max(0.0, command.deadline - self._now()), expire))
+        try:
+            return await command.future
+        finally:
+            timers[0].cancel()
+
+    def _time_out(self, command: PendingCommand[UnityConnection], started: float) -> None:
+        if command.future.done():
+            return
+        self.commands.give_up(command, CommandState.TIMED_OUT)
+        command.future.set_exception(
+            CommandTimeoutError(
+                f"Unity did not answer {command.command_type!r} within "
+                f"{self._now() - started:.1f}s (state: {command.state.value})"
+            )
+        )
 
     async def wait_until_ready(
         self,

@@ -1209,6 +1209,8 @@ class SimulatedEditor:
 
 # ── running it against a server ─────────────────────────────────────────────────────
 
+READ_ONLY_COMMANDS = frozenset(spec.command for spec in UNITY_TOOLS if spec.read_only)
+
 
 async def run_simulated_editor(
     url: str,
@@ -1239,6 +1241,9 @@ async def run_simulated_editor(
         token=token,
         heartbeat_interval=heartbeat_interval,
         handlers=editor.handlers(),
+        # Like the plug-in: ACK what changes the project (the ACK decides whether a lost
+        # command may be resent); reads are simply answered.
+        ack_commands=lambda command: command not in READ_ONLY_COMMANDS,
     )
     editor.attach(peer)
     stopped = stop if stop is not None else asyncio.Event()

@@ -112,7 +112,7 @@ class SimulatedUnity:
         token: str | None = None,
         conn_seq: int = 1,
         heartbeat_interval: float | None = 30.0,
-        ack_commands: bool = True,
+        ack_commands: bool | Callable[[str], bool] = True,
         reload_delay: float = 0.05,
         handlers: dict[str, CommandHandler] | None = None,
     ) -> None:
@@ -340,7 +340,8 @@ class SimulatedUnity:
         if kind in ("pong", "welcome", "error"):
             return
         self.commands_seen.append(message)
-        if self.ack_commands:
+        ack = self.ack_commands
+        if ack is True or (callable(ack) and ack(str(kind))):
             await self.send(
                 envelope("ack", {"type": kind}, msg_id=message["id"], session=self.session_id)
             )
