@@ -274,6 +274,7 @@ class UnityManager:
             await self.sweep_heartbeats()
 
     async def sweep_heartbeats(self) -> None:
+        self.forget_offline_sessions()
         verdicts = self.heartbeat.sweep()
         if not verdicts:
             return
@@ -286,6 +287,22 @@ class UnityManager:
                     )
                 else:
                     tg.start_soon(self._ping, connection)
+
+    def forget_offline_sessions(self) -> list[str]:
+        """Drop sessions that are offline with nothing pending, so the table stays bounded
+        however many projects (or random session ids) have come and gone."""
+        now = self._now()
+        busy = {c.session_id for c in self.commands.pending()}
+        gone = [
+            sid
+            for sid, session in self.sessions.items()
+            if session.status(now) == "offline" and sid not in busy
+        ]
+        for sid in gone:
+            del self.sessions[sid]
+            if self.default_project == sid:
+                self.default_project = None
+        return gone
 
     async def _ping(self, connection: UnityConnection) -> None:
         with contextlib.suppress(Exception):

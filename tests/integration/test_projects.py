@@ -12,6 +12,8 @@ from conftest import RunningServer
 from movesia_mcp import AmbiguousProjectError, NotConnectedError
 from movesia_mcp.simulator import SimulatedUnity
 
+from .conftest import eventually
+
 
 def whoami(name: str) -> Any:
     async def handler(params: dict[str, Any]) -> dict[str, Any]:
@@ -104,3 +106,13 @@ async def test_select_unknown_project_raises_not_connected(server: RunningServer
 async def test_single_editor_is_the_target_without_naming_it(server: RunningServer) -> None:
     async with server.peer(project_path="/p/Solo", handlers={"whoami": whoami("Solo")}):
         assert await server.manager.send_and_wait("whoami") == {"project": "Solo"}
+
+
+async def test_offline_sessions_are_forgotten_by_the_sweep(server: RunningServer) -> None:
+    manager = server.manager
+    async with server.peer(project_path="/p/Gone") as peer:
+        session_id = peer.session_id
+    await eventually(lambda: manager.sessions[session_id].connection is None)
+    manager.sessions[session_id].expected_back_until = 0.0  # its reconnect grace is over
+    assert manager.forget_offline_sessions() == [session_id]
+    assert session_id not in manager.sessions
