@@ -123,6 +123,8 @@ def decode_frame(raw: str | bytes) -> Any:
         return json.loads(raw)
     except ValueError as exc:
         raise EnvelopeError("invalid_json", f"frame is not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise EnvelopeError("invalid_json", "frame is nested too deeply") from None
 
 
 def parse_envelope(data: Any) -> MovesiaMessage:

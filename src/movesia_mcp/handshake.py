@@ -90,9 +90,9 @@ def identify(query: Mapping[str, str], first: dict[str, Any] | None) -> Identity
             "or connect with ?session=<id>"
         )
     return Identity(
-        session_id=session_id,
+        session_id=_valid_unicode("session", session_id),
         conn_seq=conn_seq,
-        project_path=project_path,
+        project_path=project_path and _valid_unicode("project path", project_path),
         unity_version=_text(seed, "unity_version") or _text(seed, "unityVersion"),
         product_guid=_text(seed, "productGUID"),
     )
@@ -101,9 +101,20 @@ def identify(query: Mapping[str, str], first: dict[str, Any] | None) -> Identity
 def derive_session_id(project_path: str) -> str:
     """A stable session id for a project that did not send one."""
     normal = project_path.replace("\\", "/").rstrip("/").lower()
-    return "p-" + hashlib.sha256(normal.encode()).hexdigest()[:16]
+    return "p-" + hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _text(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
-    return value if isinstance(value, str) and value else None
+    if not isinstance(value, str) or not value:
+        return None
+    return _valid_unicode(key, value)
+
+
+def _valid_unicode(key: str, value: str) -> str:
+    """JSON can carry lone surrogates; they cannot be logged, hashed or sent back."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise HandshakeError(f"{key} is not valid Unicode text") from None
+    return value

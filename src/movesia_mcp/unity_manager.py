@@ -28,6 +28,7 @@ from .envelope import PROTOCOL_VERSION, CloseCode, MovesiaMessage, decode_frame,
 from .exceptions import (
     AmbiguousProjectError,
     CommandTimeoutError,
+    ConnectionLostError,
     EnvelopeError,
     NotConnectedError,
     ServerShuttingDownError,
@@ -369,6 +370,8 @@ class UnityManager:
             await self._read_loop(connection)
         except WebSocketDisconnect as exc:
             connection.close_code = connection.close_code or exc.code
+        except ConnectionLostError:
+            pass  # a send found the socket gone: an ordinary disconnect
         except Exception:
             logger.exception("%s: connection handler failed", connection.label)
             await connection.close(CloseCode.INTERNAL_ERROR, "internal error")
