@@ -41,7 +41,6 @@ import gc
 import json
 import logging
 import platform
-import socket
 import statistics
 import sys
 import time
@@ -61,6 +60,7 @@ from websockets.exceptions import ConnectionClosed
 
 from movesia_mcp import UnityManager, create_app
 from movesia_mcp.envelope import MovesiaMessage
+from movesia_mcp.server.runtime import bind_listener
 from movesia_mcp.simulator import SimulatedUnity
 from movesia_mcp.simulator import envelope as unity_envelope
 
@@ -185,8 +185,7 @@ def clear_history(peer: SimulatedUnity | BarePeer | None) -> None:
 
 class Uvicorn:
     def __init__(self, app: Any) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock = bind_listener("127.0.0.1", 0)  # as the server binds it (TCP_NODELAY)
         self.port: int = self.sock.getsockname()[1]
         config = uvicorn.Config(app, log_level="warning", lifespan="on", ws_ping_interval=None)
         self.server = uvicorn.Server(config)
