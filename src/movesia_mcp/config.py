@@ -69,6 +69,12 @@ class Config:
     unity: UnityManagerConfig = field(default_factory=UnityManagerConfig)
 
     def validate(self) -> Config:
+        hb = self.unity.heartbeat
+        if hb.ping_after_idle_ms >= hb.max_idle_ms:
+            raise ConfigError(
+                f"HEARTBEAT_PING_AFTER_MS={hb.ping_after_idle_ms} must be below "
+                f"HEARTBEAT_MAX_IDLE_MS={hb.max_idle_ms}, or idle editors are closed unpinged"
+            )
         if not is_loopback(self.server_host) and not self.token:
             raise ConfigError(
                 f"SERVER_HOST={self.server_host} is not a loopback address: set MOVESIA_TOKEN "

@@ -52,15 +52,24 @@ class HeartbeatManager(Generic[C]):
         if tracked is not None:
             tracked.last_activity = self.clock()
 
-    def suspend(self, session_id: str, duration_ms: int) -> None:
-        """Skip idle checks for ``session_id`` for ``duration_ms`` from now."""
-        self._suspended_until[session_id] = self.clock() + duration_ms / 1000
+    def suspend(self, duration_ms: int, session_id: str | None = None) -> None:
+        """Skip idle checks for ``duration_ms`` from now: for ``session_id``, or for every
+        tracked session when it is None (the original design's ``suspend(120_000)``)."""
+        until = self.clock() + duration_ms / 1000
+        sessions = (
+            {t.session_id for t in self._tracked.values()} if session_id is None else {session_id}
+        )
+        for sid in sessions:
+            self._suspended_until[sid] = until
+
+    def forget_session(self, session_id: str) -> None:
+        self._suspended_until.pop(session_id, None)
 
     def compile_started(self, session_id: str) -> None:
-        self.suspend(session_id, self.config.compile_suspend_ms)
+        self.suspend(self.config.compile_suspend_ms, session_id)
 
     def compile_finished(self, session_id: str) -> None:
-        self.suspend(session_id, self.config.compile_grace_ms)
+        self.suspend(self.config.compile_grace_ms, session_id)
 
     def is_suspended(self, session_id: str) -> bool:
         return self._suspended_until.get(session_id, 0.0) > self.clock()

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from .security import token_ok
+from .security import loopback_host, token_ok
 from .unity_manager import UnityManager
 
 Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]
@@ -28,6 +28,12 @@ def unity_routes(manager: UnityManager, status_extra: StatusExtra | None = None)
         await manager.handle_connection(websocket)
 
     async def unity_status(request: Request) -> JSONResponse:
+        if not manager.token and not loopback_host(request):
+            # No token: only loopback names, so a DNS-rebound web page cannot read it.
+            return JSONResponse(
+                {"error": "forbidden_host", "message": "use 127.0.0.1 or localhost"},
+                status_code=421,
+            )
         if not token_ok(request, manager.token):
             return JSONResponse(
                 {"error": "authentication_failed", "message": "missing or wrong token"},
@@ -43,6 +49,11 @@ def unity_routes(manager: UnityManager, status_extra: StatusExtra | None = None)
         WebSocketRoute("/", unity_ws),
         Route("/unity/status", unity_status, methods=["GET"]),
     ]
+
+
+def init_unity_routes(manager: UnityManager) -> list[BaseRoute]:
+    """The original design's name for ``unity_routes``: ``Starlette(routes=[...])``."""
+    return unity_routes(manager)
 
 
 def create_app(

@@ -25,3 +25,13 @@ def origin_ok(connection: HTTPConnection, allowed: frozenset[str]) -> bool:
     """Unity sends no ``Origin``; a browser always does and is refused unless allowed."""
     origin = connection.headers.get("origin")
     return origin is None or origin in allowed
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def loopback_host(connection: HTTPConnection) -> bool:
+    """The request was addressed to a loopback name, not to a name a web page rebound."""
+    host = connection.headers.get("host", "")
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return name in LOOPBACK_HOSTS

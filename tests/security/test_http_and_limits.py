@@ -12,10 +12,10 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+from mcp import Client
 from websockets.asyncio.client import connect
 
 from conftest import serve
-from mcp import Client
 from movesia_mcp import Config, UnityManager, UnityManagerConfig, security
 from movesia_mcp.server.runtime import Runtime, bind_listener, serving
 from movesia_mcp.simulator import SimulatedUnity
@@ -144,3 +144,14 @@ async def test_connection_flood_is_capped_with_1013_and_existing_editors_keep_wo
             assert await manager.send_and_wait("echo") == {"ok": True}
             for ws in idle:
                 await ws.close()
+
+
+async def test_status_route_refuses_a_rebound_host_when_no_token_is_set() -> None:
+    async with serve(UnityManager()) as server, httpx.AsyncClient() as http:
+        rebound = await http.get(
+            f"{server.http}/unity/status", headers={"host": f"evil.example:{server.port}"}
+        )
+        direct = await http.get(f"{server.http}/unity/status")
+    assert rebound.status_code == 421
+    assert direct.status_code == 200
+    assert direct.json()["server"] == "movesia-mcp"

@@ -52,7 +52,7 @@ PARSED: list[tuple[str, str, Callable[[Config], Any], Any]] = [
     ("INTERRUPT_TIMEOUT", "300", lambda c: c.unity.interrupt_timeout, 300.0),
     ("HEARTBEAT_SWEEP_MS", "1000", lambda c: c.unity.heartbeat.sweep_interval_ms, 1000),
     ("HEARTBEAT_PING_AFTER_MS", "2000", lambda c: c.unity.heartbeat.ping_after_idle_ms, 2000),
-    ("HEARTBEAT_MAX_IDLE_MS", "3000", lambda c: c.unity.heartbeat.max_idle_ms, 3000),
+    ("HEARTBEAT_MAX_IDLE_MS", "95000", lambda c: c.unity.heartbeat.max_idle_ms, 95000),
     ("COMPILE_SUSPEND_MS", "4000", lambda c: c.unity.heartbeat.compile_suspend_ms, 4000),
     ("MOVESIA_TOKEN", "s3cret", lambda c: c.token, "s3cret"),
     ("MAX_MESSAGE_BYTES", "1024", lambda c: c.max_message_bytes, 1024),
@@ -133,3 +133,8 @@ def test_non_loopback_host_with_token_is_accepted() -> None:
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
 def test_loopback_host_needs_no_token(host: str) -> None:
     assert Config.from_env({"SERVER_HOST": host}).server_host == host
+
+
+def test_ping_threshold_at_or_above_max_idle_is_refused() -> None:
+    with pytest.raises(ConfigError, match="HEARTBEAT_PING_AFTER_MS"):
+        Config.from_env({"HEARTBEAT_PING_AFTER_MS": "5000", "HEARTBEAT_MAX_IDLE_MS": "5000"})

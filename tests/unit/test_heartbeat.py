@@ -209,3 +209,17 @@ def test_suspension_of_one_session_does_not_shield_another() -> None:
     clock.advance(PING_AFTER)
 
     assert heartbeat.sweep() == [("other", Verdict.PING)]
+
+
+def test_suspend_without_a_session_suspends_every_tracked_session() -> None:
+    clock = FakeClock()
+    hb: HeartbeatManager[str] = HeartbeatManager(
+        HeartbeatConfig(ping_after_idle_ms=1_000, max_idle_ms=2_000), clock=clock
+    )
+    hb.track("a", "session-a")
+    hb.track("b", "session-b")
+    hb.suspend(120_000)  # the original design's call
+    clock.advance(60)
+    assert hb.sweep() == []
+    assert hb.is_suspended("session-a")
+    assert hb.is_suspended("session-b")
