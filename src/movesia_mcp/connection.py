@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ class UnityConnection:
     # disconnect will ever come from the socket then, so the manager stops reading it
     # and settles its commands on this signal instead.
     abandoned: asyncio.Event = field(default_factory=asyncio.Event)
+    # The deadlines of sends waiting for the socket: closing expires them at once, so a
+    # sender blocked on an editor that stopped reading does not wait out send_timeout.
+    _sending: set[asyncio.Timeout] = field(default_factory=set, init=False, repr=False)
 
     @property
     def session_id(self) -> str:
@@ -71,9 +75,19 @@ class UnityConnection:
             await self._cut_off(f"send backlog over {self.max_backlog_bytes} bytes")
         self.backlog_bytes += size
         try:
-            async with asyncio.timeout(self.send_timeout):
-                await self.websocket.send_text(text)
+            async with asyncio.timeout(self.send_timeout) as deadline:
+                self._sending.add(deadline)
+                try:
+                    await self.websocket.send_text(text)
+                finally:
+                    self._sending.discard(deadline)
         except TimeoutError:
+            if self.closed:  # expired by close(): the socket went away under this send
+                raise ConnectionLostError(
+                    f"connection {self.label} was closed ({self.close_reason or 'gone'}) "
+                    "before this frame could be written",
+                    delivered=False,
+                ) from None
             await self._cut_off(f"a send waited {self.send_timeout:g}s")
         # Socket already gone. Starlette reports a transport that is lost under a send
         # as WebSocketDisconnect(1006), which is neither of the other two.
@@ -100,6 +114,9 @@ class UnityConnection:
         self.closed = True
         self.close_code = code
         self.close_reason = reason
+        for deadline in list(self._sending):  # blocked senders fail now, not at their timeout
+            with contextlib.suppress(RuntimeError):  # already expiring
+                deadline.reschedule(0)
         if self.websocket.application_state is WebSocketState.DISCONNECTED:
             return
         try:

@@ -264,9 +264,11 @@ class UnityManager:
             )
         for session in self.sessions.values():
             session.changed.notify()
+        # In parallel: an editor that does not read holds its close for up to a second.
         with anyio.CancelScope(shield=True):
-            for connection in self.connections:
-                await connection.close(CloseCode.GOING_AWAY, "server shutting down")
+            async with anyio.create_task_group() as tg:
+                for connection in self.connections:
+                    tg.start_soon(connection.close, CloseCode.GOING_AWAY, "server shutting down")
 
     async def _sweep_forever(self) -> None:
         interval = self.config.heartbeat.sweep_interval_ms / 1000
@@ -631,9 +633,16 @@ class UnityManager:
         self.commands.add(command)
         try:
             await connection.send(command.envelope(session.session_id))
-        except BaseException:
+        except BaseException as exc:
             # Never left this process: forget it, the caller may retry safely.
             self.commands.give_up(command, CommandState.CANCELLED)
+            # Settled while its send was blocked (the server shut down, or the connection
+            # was dropped): that outcome is the caller's answer.
+            future = command.future
+            lost = isinstance(exc, ConnectionLostError) and future.done()
+            settled = future.exception() if lost and not future.cancelled() else None
+            if settled is not None:
+                raise settled from None
             raise
         try:
             return await self._await_answer(command, started, on_progress)

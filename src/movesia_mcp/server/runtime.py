@@ -30,6 +30,8 @@ logger = logging.getLogger("movesia_mcp.server")
 
 Transport = Literal["stdio", "http"]
 
+GRACEFUL_SHUTDOWN_S = 1
+
 
 class PortInUseError(MovesiaError):
     """The Unity port is taken; the message says what to do."""
@@ -138,6 +140,8 @@ async def serving(
         ws_max_size=max_message_bytes,
         ws_ping_interval=None,
         access_log=False,
+        # An editor that stops reading never completes its close: do not wait for it.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
     server = _QuietServer(config)
     async with anyio.create_task_group() as tg:
