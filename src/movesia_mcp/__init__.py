@@ -7,6 +7,7 @@ from .envelope import ACK_REQUIRED_TYPES, CloseCode, ConnectionSource, MovesiaMe
 from .exceptions import (
     AmbiguousProjectError,
     CommandTimeoutError,
+    CommandTooLargeError,
     ConfigError,
     ConnectionLostError,
     EnvelopeError,
@@ -30,6 +31,7 @@ __all__ = [
     "CommandProgress",
     "CommandState",
     "CommandTimeoutError",
+    "CommandTooLargeError",
     "Config",
     "ConfigError",
     "ConnectionLostError",

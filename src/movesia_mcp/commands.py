@@ -64,7 +64,7 @@ class PendingCommand(Generic[C]):
     def envelope(self, session: str | None) -> MovesiaMessage:
         return MovesiaMessage.create(
             self.command_type,
-            {"request_id": self.id, **self.params},
+            {**self.params, "request_id": self.id},  # last: a param cannot override it
             session=session,
             msg_id=self.id,
         )
@@ -171,11 +171,12 @@ class CommandTable(Generic[C]):
                 kept.append(command)
                 continue
             delivered = command.delivered
-            hint = (
-                "Unity had acknowledged it, so it may have run; check before retrying"
-                if delivered
-                else "Unity never acknowledged it; it is safe to retry"
-            )
+            if delivered:
+                hint = "Unity had acknowledged it, so it may have run; check before retrying"
+            elif command.session_id in self._acking_sessions:
+                hint = "Unity never acknowledged it, so it never ran; it is safe to retry"
+            else:  # this editor does not ack commands: silence proves nothing
+                hint = "Unity may have received it; check before retrying"
             self.fail(
                 command,
                 ConnectionLostError(
@@ -194,6 +195,9 @@ class CommandTable(Generic[C]):
             for c in self._pending.values()
             if c.session_id == session_id and c.connection is None and c.state is CommandState.SENT
         ]
+
+    def forget_session(self, session_id: str) -> None:
+        self._acking_sessions.discard(session_id)
 
     def _finish(self, command: PendingCommand[C], state: CommandState) -> None:
         command.state = state

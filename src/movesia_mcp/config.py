@@ -43,6 +43,9 @@ class UnityManagerConfig:
     # How often a waiting command reports progress.
     progress_interval: float = 1.0
     recent_events: int = 200
+    # State changes waiting for subscribers (MCP notifications, on_domain_event); more
+    # are dropped with a warning rather than let a stalled subscriber grow memory.
+    max_pending_deliveries: int = 10_000
     heartbeat: HeartbeatConfig = field(default_factory=HeartbeatConfig)
 
 

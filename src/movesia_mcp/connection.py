@@ -11,8 +11,8 @@ from typing import NoReturn
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from .envelope import CloseCode, MovesiaMessage
-from .exceptions import ConnectionLostError
+from .envelope import CloseCode, MovesiaMessage, close_reason
+from .exceptions import CommandTooLargeError, ConnectionLostError
 from .handshake import Identity
 
 logger = logging.getLogger("movesia_mcp.connection")
@@ -71,6 +71,11 @@ class UnityConnection:
         if self.closed:
             raise ConnectionLostError(f"connection {self.label} is closed", delivered=False)
         size = len(text)
+        if size > self.max_backlog_bytes:  # the frame itself, not the editor, is the problem
+            raise CommandTooLargeError(
+                f"a {size}-byte frame exceeds MAX_SEND_BACKLOG_BYTES={self.max_backlog_bytes}; "
+                "it was not sent"
+            )
         if self.backlog_bytes + size > self.max_backlog_bytes:
             await self._cut_off(f"send backlog over {self.max_backlog_bytes} bytes")
         self.backlog_bytes += size
@@ -122,7 +127,7 @@ class UnityConnection:
         try:
             # A peer that does not read cannot take a close frame either: do not wait long.
             async with asyncio.timeout(min(self.send_timeout, CLOSE_TIMEOUT)):
-                await self.websocket.close(code=code, reason=reason[:120])
+                await self.websocket.close(code=code, reason=close_reason(reason))
         except (TimeoutError, RuntimeError, OSError, WebSocketDisconnect) as exc:
             # WebSocketDisconnect: the transport was lost before the manager saw it; the
             # close must not fail (shutdown closes every editor in turn).

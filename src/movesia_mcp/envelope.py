@@ -59,6 +59,11 @@ ACK_REQUIRED_TYPES: frozenset[str] = frozenset(
 CONTROL_TYPES: frozenset[str] = frozenset({"hb", "pong", "ack", "error"})
 
 
+def close_reason(text: str) -> str:
+    """``text`` cut to the 123 UTF-8 bytes a WebSocket close frame can carry."""
+    return text.encode("utf-8", "replace")[:123].decode("utf-8", "ignore")
+
+
 def new_id() -> str:
     """128 random bits as 32 hex digits (the shape of ``uuid4().hex``, a little cheaper)."""
     return os.urandom(16).hex()

@@ -78,5 +78,9 @@ class UnityCommandError(UnityError):
         self.body = body
 
 
+class CommandTooLargeError(UnityError):
+    """One command is larger than ``MAX_SEND_BACKLOG_BYTES``; it was not sent."""
+
+
 class ServerShuttingDownError(UnityError):
     """The server is shutting down; the command will not be answered."""

@@ -40,7 +40,7 @@ def query_conn_seq(query: Mapping[str, str]) -> int | None:
     try:
         return int(raw, 10)
     except ValueError:
-        raise HandshakeError(f"conn_seq must be an integer, got {raw!r}") from None
+        raise HandshakeError(f"conn_seq must be an integer, got {raw[:20]!r}") from None
 
 
 def is_handshake_message(data: Any) -> bool:
@@ -75,7 +75,7 @@ def identify(query: Mapping[str, str], first: dict[str, Any] | None) -> Identity
     if conn_seq is None:
         raw = seed.get("conn_seq", 0)
         if not isinstance(raw, int) or isinstance(raw, bool):
-            raise HandshakeError(f"conn_seq must be an integer, got {raw!r}")
+            raise HandshakeError(f"conn_seq must be an integer, got {str(raw)[:20]!r}")
         conn_seq = raw
 
     session_id = (

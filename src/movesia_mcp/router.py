@@ -66,14 +66,15 @@ class MessageRouter:
                 logger.debug("%s: ack for unknown command %s", connection.label, message.id)
             return
 
-        command = self.commands.response_for(message)
-        if command is not None:
-            self.commands.answer(command, message.body)
-            return
-        stray = self.commands.classify_orphan(message)
-        if stray is not None:
-            await self._reject_stray(connection, message, stray)
-            return
+        if kind not in ACK_REQUIRED_TYPES:  # those are events, whatever ids they carry
+            command = self.commands.response_for(message)
+            if command is not None:
+                self.commands.answer(command, message.body)
+                return
+            stray = self.commands.classify_orphan(message)
+            if stray is not None:
+                await self._reject_stray(connection, message, stray)
+                return
 
         if kind in ACK_REQUIRED_TYPES:
             await connection.send(

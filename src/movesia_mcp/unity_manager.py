@@ -24,7 +24,14 @@ from ._version import __version__
 from .commands import CommandState, CommandTable, PendingCommand
 from .config import UnityManagerConfig
 from .connection import UnityConnection
-from .envelope import PROTOCOL_VERSION, CloseCode, MovesiaMessage, decode_frame, new_id
+from .envelope import (
+    PROTOCOL_VERSION,
+    CloseCode,
+    MovesiaMessage,
+    close_reason,
+    decode_frame,
+    new_id,
+)
 from .exceptions import (
     AmbiguousProjectError,
     CommandTimeoutError,
@@ -109,6 +116,7 @@ class UnitySession:
     connection: UnityConnection | None = None
     compiling: bool = False
     compile_started_at: float | None = None
+    compile_started_mono: float | None = None
     last_compile: dict[str, Any] | None = None
     selection: dict[str, Any] | None = None
     connected_at: float | None = None
@@ -174,6 +182,8 @@ class UnityManager:
         )
         self._state_listeners: list[StateListener] = []
         self._attached = _Signal()
+        self._deliveries: asyncio.Queue[StateChange] | None = None
+        self.dropped_deliveries = 0
         self._open_sockets = 0
         self._task_group: TaskGroup | None = None
         self._closing = False
@@ -187,9 +197,11 @@ class UnityManager:
 
     @property
     def is_compiling(self) -> bool:
-        return any(
-            s.compiling for s in self.sessions.values() if s.status(self._now()) != "offline"
-        )
+        now = self._now()
+        live = [s for s in self.sessions.values() if s.status(now) != "offline"]
+        for session in live:
+            self._expire_stale_compile(session, now)
+        return any(s.compiling for s in live)
 
     @property
     def connections(self) -> list[UnityConnection]:
@@ -245,13 +257,16 @@ class UnityManager:
         async with anyio.create_task_group() as tg:
             self._task_group = tg
             self._closing = False
+            self._deliveries = asyncio.Queue(self.config.max_pending_deliveries)
             tg.start_soon(self._sweep_forever)
+            tg.start_soon(self._deliver_forever, self._deliveries)
             try:
                 yield self
             finally:
                 await self.shutdown()
                 tg.cancel_scope.cancel()
         self._task_group = None
+        self._deliveries = None
 
     async def shutdown(self) -> None:
         self._closing = True
@@ -303,8 +318,8 @@ class UnityManager:
         ]
         for sid in gone:
             del self.sessions[sid]
-            if self.default_project == sid:
-                self.default_project = None
+            self.heartbeat.forget_session(sid)
+            self.commands.forget_session(sid)
         return gone
 
     async def _ping(self, connection: UnityConnection) -> None:
@@ -345,7 +360,9 @@ class UnityManager:
             identity, first = await self._handshake(websocket)
         except HandshakeError as exc:
             logger.warning("handshake failed: %s", exc)
-            await websocket.close(CloseCode.HANDSHAKE_FAILED, f"handshake_failed: {exc}"[:120])
+            await websocket.close(
+                CloseCode.HANDSHAKE_FAILED, close_reason(f"handshake_failed: {exc}")
+            )
             return
         except WebSocketDisconnect:
             return
@@ -387,8 +404,7 @@ class UnityManager:
         Returns the first frame too when it is an envelope that still has to be routed.
         """
         query = dict(websocket.query_params)
-        query_conn_seq(query)  # a bad ?conn= fails here, before anything waits
-        if query.get("session"):
+        if query.get("session") and query_conn_seq(query) is not None:
             return identify(query, None), None
         try:
             async with asyncio.timeout(self.config.handshake_timeout):
@@ -424,6 +440,9 @@ class UnityManager:
         session.connection = connection
         session.connected_at = time.time()
         self.heartbeat.track(connection, connection.session_id)
+        # Detached commands belong to this socket from now on; claimed before any await so
+        # that a connection which takes over meanwhile finds them and not a stale owner.
+        resend = self._adopt(connection)
         logger.info("%s: connected (unity %s)", connection.label, connection.identity.unity_version)
         await connection.send(
             MovesiaMessage.create(
@@ -440,21 +459,33 @@ class UnityManager:
         )
         if first is not None:
             await self._handle_frame(connection, first)
-        for command in self.commands.to_resend(connection.session_id):
+        await self._resend(connection, resend)
+        session.changed.notify()
+        self._attached.notify()
+        await self._notify_state(StateChange("connected", connection.session_id))
+
+    def _adopt(self, connection: UnityConnection) -> list[PendingCommand[UnityConnection]]:
+        """Give the session's detached commands to ``connection``; returns the ones Unity
+        provably never received, to be sent again."""
+        resend = self.commands.to_resend(connection.session_id)
+        for command in self.commands.pending():
+            if command.session_id == connection.session_id and command.connection is None:
+                command.connection = connection  # answered after the reload, on this socket
+        return resend
+
+    async def _resend(
+        self, connection: UnityConnection, commands: list[PendingCommand[UnityConnection]]
+    ) -> None:
+        for command in commands:
+            if command.connection is not connection or command.future.done():
+                continue  # answered, or moved on to a newer connection meanwhile
             logger.info(
                 "%s: resending %s %s (never received)",
                 connection.label,
                 command.command_type,
                 command.id,
             )
-            command.connection = connection
             await connection.send(command.envelope(connection.session_id))
-        for command in self.commands.pending():
-            if command.session_id == connection.session_id and command.connection is None:
-                command.connection = connection  # answered after the reload, on this socket
-        session.changed.notify()
-        self._attached.notify()
-        await self._notify_state(StateChange("connected", connection.session_id))
 
     async def _read_loop(self, connection: UnityConnection) -> None:
         """Route frames until the socket closes, or until the connection is abandoned.
@@ -494,7 +525,12 @@ class UnityManager:
         self.heartbeat.forget(connection)
         session = self.sessions.get(connection.session_id)
         kept = self.commands.detach(connection, reason=reason)
-        if session is None or session.connection is not connection:
+        if session is None:
+            return
+        if session.connection is not connection:
+            live = session.connection
+            if live is not None and kept:  # superseded while it still held commands
+                await self._resend(live, self._adopt(live))
             return
         session.connection = None
         session.disconnected_at = time.time()
@@ -517,6 +553,11 @@ class UnityManager:
     # ── events ──────────────────────────────────────────────────────────────────────
 
     async def _on_event(self, connection: UnityConnection, message: MovesiaMessage) -> None:
+        if not self.table.is_live(connection.session_id, connection):
+            logger.debug(
+                "%s: %s from a superseded connection ignored", connection.label, message.type
+            )
+            return
         if message.session is None:
             message.session = connection.session_id
         session = self.sessions.get(connection.session_id)
@@ -535,6 +576,7 @@ class UnityManager:
             if session is not None:
                 session.compiling = True
                 session.compile_started_at = time.time()
+                session.compile_started_mono = self._now()
             kind = "compile"
         elif message.type == "compile_finished":
             self.heartbeat.compile_finished(connection.session_id)
@@ -549,23 +591,46 @@ class UnityManager:
         self.recent_events.append(message)
         if session is not None and kind == "compile":
             session.changed.notify()
-        for handler in self._event_handlers:
-            try:
-                await handler(message)
-            except Exception:
-                logger.exception("on_domain_event handler failed for %s", message.type)
-        if kind == "compile" and message.type == "compile_finished" and self.interrupt_manager:
-            resume = getattr(self.interrupt_manager, "resume_all", None)
-            if resume is not None:
-                await resume()
         await self._notify_state(StateChange(kind, connection.session_id, message))
 
     async def _notify_state(self, change: StateChange) -> None:
-        for listener in self._state_listeners:
+        """Hand ``change`` to subscribers, in order, off the editor's read loop: a handler
+        may itself send a command, whose answer arrives on that very socket."""
+        queue = self._deliveries
+        if queue is None:  # not running(): nothing else would deliver it
+            await self._deliver(change)
+            return
+        try:
+            queue.put_nowait(change)
+        except asyncio.QueueFull:
+            self.dropped_deliveries += 1
+            if self.dropped_deliveries % 1000 == 1:
+                logger.warning(
+                    "subscribers are %d changes behind; dropped %d so far",
+                    queue.qsize(),
+                    self.dropped_deliveries,
+                )
+
+    async def _deliver_forever(self, queue: asyncio.Queue[StateChange]) -> None:
+        while True:
+            await self._deliver(await queue.get())
+
+    async def _deliver(self, change: StateChange) -> None:
+        message = change.message
+        if message is not None:  # a domain event, not a connect/disconnect of the layer
+            await self._call_each(self._event_handlers, message, "on_domain_event handler")
+        if message is not None and message.type == "compile_finished" and self.interrupt_manager:
+            resume = getattr(self.interrupt_manager, "resume_all", None)
+            if resume is not None:
+                await self._call_each([resume], None, "interrupt_manager.resume_all")
+        await self._call_each(self._state_listeners, change, "state listener")
+
+    async def _call_each(self, callbacks: Iterable[Any], argument: Any, what: str) -> None:
+        for callback in list(callbacks):
             try:
-                await listener(change)
+                await (callback() if argument is None else callback(argument))
             except Exception:
-                logger.exception("state listener failed for %s", change.kind)
+                logger.exception("%s failed", what)
 
     # ── commands ────────────────────────────────────────────────────────────────────
 
@@ -646,7 +711,7 @@ class UnityManager:
             raise
         try:
             return await self._await_answer(command, started, on_progress)
-        except asyncio.CancelledError:
+        except BaseException:  # cancelled, or the progress callback failed
             self.commands.give_up(command, CommandState.CANCELLED)
             raise
 
@@ -731,6 +796,7 @@ class UnityManager:
             if self._closing:
                 raise ServerShuttingDownError("server is shutting down")
             now = self._now()
+            self._expire_stale_compile(session, now)
             connection = session.connection
             if connection is not None and not session.compiling:
                 return connection
@@ -757,8 +823,27 @@ class UnityManager:
                         else "Unity is reloading; the command will run when it reconnects",
                     )
                 )
-            limit = min(deadline, session.expected_back_until if connection is None else deadline)
-            await session.changed.wait(min(limit - now, self.config.progress_interval))
+            wake_by = session.expected_back_until if connection is None else deadline
+            await session.changed.wait(
+                min(min(wake_by, deadline) - now, self.config.progress_interval)
+            )
+
+    def _expire_stale_compile(self, session: UnitySession, now: float) -> None:
+        """A compile_finished lost with a crashed editor must not block the project forever."""
+        started = session.compile_started_mono
+        if not session.compiling or started is None:
+            return
+        horizon = max(
+            self.config.heartbeat.compile_suspend_ms / 1000, self.config.interrupt_timeout
+        )
+        if now - started > horizon:
+            logger.warning(
+                "project %s: no compile_finished %.0fs after compile_started; assuming the "
+                "compile is over",
+                session.name,
+                now - started,
+            )
+            session.compiling = False
 
     def find_session(self, project: str | None = None) -> UnitySession:
         """The session a command goes to: ``project`` if named, else the only candidate."""

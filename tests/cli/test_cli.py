@@ -10,9 +10,9 @@ import subprocess
 import sys
 
 import pytest
+from mcp import Client, StdioServerParameters
 
 from conftest import RunningServer
-from mcp import Client, StdioServerParameters
 from movesia_mcp import UnityManager
 from movesia_mcp.catalog.schemas import DEFAULT_DIR, stale_files
 

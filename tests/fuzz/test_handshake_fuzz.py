@@ -179,8 +179,8 @@ def expected_outcome(query: dict[str, str], frame: str | bytes) -> tuple[str, An
     conn = conn_seq_rule(query, {})
     if ("conn" in query or "conn_seq" in query) and (conn.must_fail or conn.may_fail):
         return None if conn.may_fail else ("refused", None)
-    if query.get("session"):
-        return ("welcome", (query["session"], conn.value))
+    if query.get("session") and ("conn" in query or "conn_seq" in query):
+        return ("welcome", (query["session"], conn.value))  # accepted at once
     data = decode_verdict(frame)
     if isinstance(data, Rejected) or not isinstance(data, dict):
         return ("refused", None)
