@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Vec3 = Annotated[
     list[float],
@@ -14,6 +14,15 @@ Vec3 = Annotated[
 
 PrimitiveType = Literal["Empty", "Cube", "Sphere", "Capsule", "Cylinder", "Plane", "Quad"]
 LogType = Literal["Log", "Warning", "Error", "Exception", "Assert"]
+
+
+def explain(exc: ValidationError) -> str:
+    """A validation error as one line an LLM can act on: ``field: problem; ...``."""
+    parts = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(p) for p in error["loc"]) or "arguments"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
 
 
 def project_relative(path: str, *, root: str = "Assets", suffix: str | None = None) -> str:

@@ -17,7 +17,7 @@ from .._version import __version__
 from ..exceptions import NotConnectedError, UnityError
 from ..unity_manager import StateChange, UnityManager
 from .hub import ClientHub
-from .tools import register_unity_tools
+from .tools import progress_reporter, register_unity_tools
 
 INSTRUCTIONS = """\
 Tools here act on the Unity Editor project the user has open. Unity tools take an optional
@@ -203,7 +203,9 @@ def _register_server_tools(server: MCPServer, manager: UnityManager, hub: Client
         try:
             session = manager.find_session(project)
             was_compiling = session.compiling or session.connection is None
-            await manager.wait_until_ready(session, timeout=timeout, on_progress=_ctx_progress(ctx))
+            await manager.wait_until_ready(
+                session, timeout=timeout, on_progress=progress_reporter(ctx)
+            )
         except UnityError as exc:
             raise ToolError(str(exc)) from None
         return CompileWait(
@@ -212,13 +214,6 @@ def _register_server_tools(server: MCPServer, manager: UnityManager, hub: Client
             waited_s=round(time.monotonic() - started, 3),
             last_compile=session.last_compile,
         )
-
-
-def _ctx_progress(ctx: Context) -> Any:
-    async def report(progress: Any) -> None:
-        await ctx.report_progress(round(progress.elapsed, 2), None, progress.message)
-
-    return report
 
 
 def _register_resources(server: MCPServer, manager: UnityManager, hub: ClientHub) -> None:

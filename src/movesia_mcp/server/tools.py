@@ -18,6 +18,7 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
 
 from ..catalog import TOOLS_BY_NAME, UNITY_TOOLS, ToolSpec
+from ..catalog.models import explain
 from ..exceptions import (
     AmbiguousProjectError,
     CommandTimeoutError,
@@ -26,7 +27,7 @@ from ..exceptions import (
     UnityCommandError,
     UnityError,
 )
-from ..unity_manager import CommandProgress, UnityManager
+from ..unity_manager import CommandProgress, ProgressCallback, UnityManager
 
 # Bigger answers are refused with advice to page: an LLM context cannot take megabytes.
 MAX_RESULT_CHARS = 200_000
@@ -52,7 +53,7 @@ def validate_params(spec: ToolSpec, arguments: dict[str, Any]) -> dict[str, Any]
     try:
         params = spec.params.model_validate(arguments)
     except ValidationError as exc:
-        raise ToolError(f"Invalid arguments for {spec.name}: {_explain(exc)}") from None
+        raise ToolError(f"Invalid arguments for {spec.name}: {explain(exc)}") from None
     return params.model_dump(mode="json", exclude_none=True)
 
 
@@ -82,7 +83,7 @@ async def run_unity_tool(
     params = validate_params(spec, arguments)
     if spec.name == "batch":
         params = {"steps": [_batch_step(step) for step in params["steps"]]}
-    progress = _progress_reporter(ctx) if ctx is not None else None
+    progress = progress_reporter(ctx) if ctx is not None else None
     try:
         body = await manager.execute(
             spec.command,
@@ -107,7 +108,7 @@ async def run_unity_tool(
         return spec.result.model_validate(body)
     except ValidationError as exc:
         raise ToolError(
-            f"Unity's answer to {spec.name} did not have the expected shape: {_explain(exc)}"
+            f"Unity's answer to {spec.name} did not have the expected shape: {explain(exc)}"
         ) from None
 
 
@@ -177,16 +178,8 @@ def _batch_step(step: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _progress_reporter(ctx: Context) -> Any:
+def progress_reporter(ctx: Context) -> ProgressCallback:
     async def report(progress: CommandProgress) -> None:
         await ctx.report_progress(round(progress.elapsed, 2), None, progress.message)
 
     return report
-
-
-def _explain(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors(include_url=False):
-        where = ".".join(str(p) for p in error["loc"]) or "arguments"
-        parts.append(f"{where}: {error['msg']}")
-    return "; ".join(parts)

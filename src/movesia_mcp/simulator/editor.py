@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from websockets.exceptions import WebSocketException
 
 from ..catalog import TOOLS_BY_COMMAND, TOOLS_BY_NAME, UNITY_TOOLS
-from ..catalog.models import ObjectTarget, project_relative
+from ..catalog.models import ObjectTarget, explain, project_relative
 from ..catalog.tools import (
     AddComponentParams,
     AssignMaterialParams,
@@ -64,6 +64,7 @@ from ..catalog.tools import (
     SetSelectionParams,
     WriteScriptParams,
 )
+from ..commands import unity_error
 from .compiler import check_project, debug_logs, public_fields
 from .peer import (
     AnswerThenCompile,
@@ -257,7 +258,7 @@ class SimulatedEditor:
                 return self._batch(params)
             return self._commands[command](spec.params.model_validate(params))
         except ValidationError as exc:
-            return {"error": f"invalid parameters for {command}: {_explain(exc)}"}
+            return {"error": f"invalid parameters for {command}: {explain(exc)}"}
         except CommandError as exc:
             return {"error": str(exc)}
 
@@ -1127,7 +1128,7 @@ class SimulatedEditor:
             outcome: Outcome = {"error": problem} if problem else self.execute(command, arguments)
             if isinstance(outcome, Compilation):
                 compiled, outcome = True, outcome.body
-            error = _error_of(outcome)
+            error = unity_error(outcome)
             if error is not None:
                 results.append({"tool": tool, "success": False, "error": error})
                 stopped = True
@@ -1402,20 +1403,3 @@ def _batch_step(step: Any) -> tuple[str, str, dict[str, Any], str | None]:
     if not isinstance(params, dict):
         return tool, command, {}, "a batch step's params must be an object"
     return tool, command, params, None
-
-
-def _error_of(body: dict[str, Any]) -> str | None:
-    error = body.get("error")
-    if error:
-        return str(error)
-    if body.get("success") is False:
-        return str(body.get("message") or "command failed")
-    return None
-
-
-def _explain(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors(include_url=False):
-        where = ".".join(str(p) for p in error["loc"]) or "params"
-        parts.append(f"{where}: {error['msg']}")
-    return "; ".join(parts)
