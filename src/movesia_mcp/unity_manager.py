@@ -126,6 +126,8 @@ class UnitySession:
     reconnects: int = 0
     changed: _Signal = field(default_factory=_Signal)
 
+    _keys: tuple[Identity | None, frozenset[str]] = (None, frozenset())
+
     @property
     def session_id(self) -> str:
         return self.identity.session_id
@@ -133,6 +135,15 @@ class UnitySession:
     @property
     def name(self) -> str:
         return self.identity.project_name or self.session_id
+
+    def target_names(self) -> frozenset[str]:
+        """The case-folded names a command may target this project by (cached per identity)."""
+        identity, keys = self._keys
+        if identity is not self.identity:
+            names = (self.session_id, self.name, self.identity.project_path or "")
+            keys = frozenset(k.casefold() for k in names if k)
+            self._keys = (self.identity, keys)
+        return keys
 
     def status(self, now: float) -> Literal["connected", "reconnecting", "offline"]:
         if self.connection is not None:
@@ -513,6 +524,8 @@ class UnityManager:
         while True:
             raw = await _receive_frame(websocket)
             await self._handle_frame(connection, raw)
+            if connection.frames_in % 64 == 0:
+                await asyncio.sleep(0)  # one flooding editor must not starve the others
 
     async def _handle_frame(self, connection: UnityConnection, raw: str | bytes) -> None:
         connection.frames_in += 1
@@ -848,25 +861,23 @@ class UnityManager:
     def find_session(self, project: str | None = None) -> UnitySession:
         """The session a command goes to: ``project`` if named, else the only candidate."""
         now = self._now()
-        candidates = [s for s in self.sessions.values() if s.status(now) != "offline"]
         if project is not None:
-            wanted = project.casefold()
-            for session in self.sessions.values():
-                keys = (session.session_id, session.name, session.identity.project_path or "")
-                if wanted in (k.casefold() for k in keys if k):
-                    if session.status(now) == "offline":
-                        raise NotConnectedError(
-                            f"Unity project {session.name!r} is not connected right now"
-                        )
-                    return session
-            raise NotConnectedError(
-                f"no connected Unity project matches {project!r}; connected: "
-                f"{_names(candidates) or 'none'}"
-            )
+            session = self.sessions.get(project) or self._session_named(project.casefold())
+            if session is None:
+                raise NotConnectedError(
+                    f"no connected Unity project matches {project!r}; connected: "
+                    f"{_names(self._candidates(now)) or 'none'}"
+                )
+            if session.status(now) == "offline":
+                raise NotConnectedError(
+                    f"Unity project {session.name!r} is not connected right now"
+                )
+            return session
         if self.default_project is not None:
             chosen = self.sessions.get(self.default_project)
             if chosen is not None and chosen.status(now) != "offline":
                 return chosen
+        candidates = self._candidates(now)
         if not candidates:
             raise NotConnectedError(
                 "no Unity editor is connected; open the project in Unity with the Movesia "
@@ -880,6 +891,13 @@ class UnityManager:
                 names,
             )
         return candidates[0]
+
+    def _candidates(self, now: float) -> list[UnitySession]:
+        return [s for s in self.sessions.values() if s.status(now) != "offline"]
+
+    def _session_named(self, wanted: str) -> UnitySession | None:
+        """By session id, project name or path, case-insensitively."""
+        return next((s for s in self.sessions.values() if wanted in s.target_names()), None)
 
     def _now(self) -> float:
         return time.monotonic()

@@ -9,7 +9,6 @@ Unity's answer against the result model.
 from __future__ import annotations
 
 import inspect
-import json
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -95,8 +94,14 @@ async def run_unity_tool(
         )
     except UnityError as exc:
         raise ToolError(explain_unity_error(spec.name, exc)) from None
+    try:
+        result = spec.result.model_validate(body)
+    except ValidationError as exc:
+        raise ToolError(
+            f"Unity's answer to {spec.name} did not have the expected shape: {explain(exc)}"
+        ) from None
     # Measured as the SDK sends it: indented text (structured content goes beside it).
-    size = len(json.dumps(body, indent=2, default=str))
+    size = len(result.model_dump_json(indent=2))
     if size > MAX_RESULT_CHARS:
         raise ToolError(
             f"Unity's answer to {spec.name} is {size // 1000} KB, more than the "
@@ -104,12 +109,7 @@ async def run_unity_tool(
             "for less: a smaller 'limit' or 'depth', the next page with 'offset', or a "
             "narrower 'root' or filter."
         )
-    try:
-        return spec.result.model_validate(body)
-    except ValidationError as exc:
-        raise ToolError(
-            f"Unity's answer to {spec.name} did not have the expected shape: {explain(exc)}"
-        ) from None
+    return result
 
 
 def register_unity_tools(server: MCPServer, manager: UnityManager) -> None:
