@@ -1,0 +1,277 @@
+"""Where the ``send_and_wait`` gap to the floor goes: server x peer, crossed.
+
+``bench_roundtrip.py --breakdown`` compares pairs whose peers differ in ACKs as well; this
+one crosses the two factors with nothing else changed (every peer answers ``echo``
+without an ACK, as the simulated editor answers reads):
+
+=====================  ==========================================  ===================
+pair                   server                                      peer
+=====================  ==========================================  ===================
+floor                  bare ``websockets``                         bare ``websockets``
+starlette / bare       uvicorn + Starlette, the floor's logic      bare ``websockets``
+ours / bare            uvicorn + ``create_app(UnityManager())``    bare ``websockets``
+starlette / simulated  uvicorn + Starlette, the floor's logic      ``SimulatedUnity``
+ours / simulated       uvicorn + ``create_app(UnityManager())``    ``SimulatedUnity``
+=====================  ==========================================  ===================
+
+So ``ours / bare`` over ``starlette / bare`` is the cost of the movesia_mcp server code,
+``starlette / simulated`` over ``starlette / bare`` the cost of the simulated peer, and
+``starlette / bare`` over the floor the cost of uvicorn + Starlette. The bare peer of
+``ours`` identifies itself in the query string (``?session=...&conn=1``) and skips the
+``welcome``. Same frames, alternating rounds, median of rounds, as bench_roundtrip.py.
+
+    .venv/bin/python bench/bench_breakdown.py [--quick] [--json PATH]
+    .venv/bin/python bench/bench_breakdown.py --profile "ours / bare" --seconds 10
+        # runs one pair for a while (for ``py-spy record --pid``); prints its pid first
+
+Only the report goes to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from bench_roundtrip import (
+    BareUvicorn,
+    Floor,
+    Ours,
+    Uvicorn,
+    echo_params,
+    new_session,
+    response_text,
+)
+from harness import Table, machine, quiet_logging, settle, summarize_ns, timed_calls, write_json
+from movesia_mcp import UnityManager, create_app
+
+
+class SkippingBarePeer:
+    """The floor's bare client, which ignores frames that are not commands (welcome)."""
+
+    def __init__(self, session: str) -> None:
+        self.session = session
+        self.ws: ClientConnection | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def connect(self, url: str) -> None:
+        self.ws = await connect(url, compression=None, ping_interval=None, max_size=None)
+        self._task = asyncio.create_task(self._answer_forever(self.ws))
+
+    async def _answer_forever(self, ws: ClientConnection) -> None:
+        session = self.session
+        with contextlib.suppress(ConnectionClosed):
+            async for raw in ws:
+                message = json.loads(raw)
+                if "request_id" in message["body"]:
+                    await ws.send(response_text(message, session))
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self._task is not None:
+            await self._task
+
+
+class OursBare:
+    """``create_app(UnityManager())`` with the bare peer (query-string handshake)."""
+
+    name = "ours / bare"
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        self.params = params
+        self.manager = UnityManager()
+        self.http = Uvicorn(create_app(self.manager))
+        self.peer = SkippingBarePeer(new_session())
+
+    async def start(self) -> None:
+        await self.http.start()
+        await self.peer.connect(f"{self.http.url}?session={self.peer.session}&conn=1")
+        deadline = time.monotonic() + 10
+        while not self.manager.is_connected:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the bare peer was not attached")
+            await asyncio.sleep(0.005)
+
+    async def call(self) -> dict[str, Any]:
+        return await self.manager.send_and_wait("echo", **self.params)
+
+    def reset(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        await self.peer.close()
+        await self.http.stop()
+
+
+class StarletteSimulated(BareUvicorn):
+    """The floor's logic under uvicorn + Starlette, with a SimulatedUnity peer that
+    answers without an ACK (``bench_roundtrip``'s reference pair ACKs every command)."""
+
+    async def start(self) -> None:
+        await self.http.start()
+        from bench_roundtrip import simulated_peer
+
+        peer = simulated_peer(self.http.url, ack=False)
+        self.session = peer.session_id
+        self.peer = peer
+        await peer.connect()
+        await self._ready.wait()
+
+
+@dataclass(frozen=True)
+class Plan:
+    rounds: int
+    latency_n: int
+    throughput_m: int
+    depth: int
+    warmup: int
+
+
+FULL = Plan(rounds=5, latency_n=4000, throughput_m=20_000, depth=64, warmup=2000)
+QUICK = Plan(rounds=3, latency_n=1500, throughput_m=5000, depth=64, warmup=800)
+
+
+def pairs(params: dict[str, Any]) -> list[Any]:
+    starlette_bare = BareUvicorn(params, simulated=False)
+    starlette_bare.name = "starlette / bare"
+    starlette_sim = StarletteSimulated(params, simulated=True)
+    starlette_sim.name = "starlette / simulated"
+    ours = Ours(params)
+    ours.name = "ours / simulated"
+    return [Floor(params), starlette_bare, OursBare(params), starlette_sim, ours]
+
+
+async def pipelined(call: Callable[[], Awaitable[Any]], m: int, depth: int) -> float:
+    remaining = m
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            await call()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(depth)))
+    return m / (time.perf_counter() - t0)
+
+
+async def run(plan: Plan) -> dict[str, Any]:
+    sides = pairs(echo_params(64))
+    started: list[Any] = []
+    trials: dict[str, list[dict[str, float]]] = {s.name: [] for s in sides}
+    try:
+        for side in sides:
+            await side.start()
+            started.append(side)
+            await timed_calls(side.call, plan.warmup)
+            await pipelined(side.call, plan.warmup, plan.depth)
+        for r in range(plan.rounds):
+            for side in sides if r % 2 == 0 else sides[::-1]:
+                side.reset()
+                await settle()
+                lat = summarize_ns(await timed_calls(side.call, plan.latency_n))
+                side.reset()
+                await settle()
+                lat["throughput"] = await pipelined(side.call, plan.throughput_m, plan.depth)
+                trials[side.name].append(lat)
+    finally:
+        for side in reversed(started):
+            await side.stop()
+    figures = {}
+    for name, t in trials.items():
+        figures[name] = {
+            "median_us": sorted(x["median_us"] for x in t)[len(t) // 2],
+            "p99_us": sorted(x["p99_us"] for x in t)[len(t) // 2],
+            "throughput_per_s": sorted(x["throughput"] for x in t)[len(t) // 2],
+        }
+    f = figures["floor"]
+    for fig in figures.values():
+        fig["latency_ratio"] = fig["median_us"] / f["median_us"]
+        fig["throughput_ratio"] = fig["throughput_per_s"] / f["throughput_per_s"]
+    us = {name: fig["median_us"] for name, fig in figures.items()}
+    split = {
+        "uvicorn + Starlette (starlette/bare - floor)": us["starlette / bare"] - us["floor"],
+        "movesia_mcp server code (ours/bare - starlette/bare)": us["ours / bare"]
+        - us["starlette / bare"],
+        "SimulatedUnity peer (starlette/simulated - starlette/bare)": us["starlette / simulated"]
+        - us["starlette / bare"],
+        "total gap (ours/simulated - floor)": us["ours / simulated"] - us["floor"],
+    }
+    return {"plan": asdict(plan), "figures": figures, "split_us": split, "trials": trials}
+
+
+async def profile(name: str, seconds: float) -> None:
+    """Run one pair's sequential loop for ``seconds`` (for an outside profiler)."""
+    side = next(s for s in pairs(echo_params(64)) if s.name == name)
+    await side.start()
+    try:
+        print(f"pid {os.getpid()}: running {name!r} for {seconds:g} s", file=sys.stderr)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            await timed_calls(side.call, 2000)
+            side.reset()
+    finally:
+        await side.stop()
+
+
+def report(result: dict[str, Any]) -> str:
+    plan = result["plan"]
+    env = result["machine"]
+    t = Table(("pair", "median µs", "p99 µs", "lat/floor", "cmd/s @64", "tput/floor"), "<>>>>>")
+    for name, f in result["figures"].items():
+        t.add(
+            name,
+            f"{f['median_us']:.1f}",
+            f"{f['p99_us']:.0f}",
+            f"{f['latency_ratio']:.2f}",
+            f"{f['throughput_per_s']:,.0f}",
+            f"{f['throughput_ratio']:.2f}",
+        )
+    s = Table(("median latency split", "µs"), "<>")
+    for name, v in result["split_us"].items():
+        s.add(name, f"{v:+.1f}")
+    return "\n".join(
+        [
+            "send_and_wait gap to the floor, server x peer (no ACKs anywhere)",
+            f"python {env['python']} · {env['cores']} cores · {plan['rounds']} rounds · "
+            f"N={plan['latency_n']} · M={plan['throughput_m']} @{plan['depth']}",
+            "",
+            *t.render(),
+            "",
+            *s.render(),
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--json", metavar="PATH")
+    p.add_argument("--profile", metavar="PAIR", help="run one pair only, for a profiler")
+    p.add_argument("--seconds", type=float, default=10.0)
+    args = p.parse_args(argv)
+    quiet_logging()
+    if args.profile:
+        asyncio.run(profile(args.profile, min(args.seconds, 120.0)))
+        return 0
+    result = asyncio.run(run(QUICK if args.quick else FULL))
+    result["machine"] = machine()
+    print(report(result))
+    if args.json:
+        write_json(args.json, result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,311 @@
+"""Reproductions behind the analysis in ``bench/FINDINGS.md`` (what a change would buy).
+
+Each experiment runs the unchanged code and, in the same process, a variant patched in
+memory (nothing in ``src`` is modified), alternating rounds, median of rounds:
+
+* ``micro``: per-call costs of the pieces on the command path (timeit-style).
+* ``find-session``: 1 editor vs 100 editors with ``project=``, with the current
+  ``UnityManager.find_session`` (a scan of every session, three ``casefold()`` each)
+  and with a dict index of the casefolded keys.
+* ``send-timeout``: ``send_and_wait`` (server + bare peer) with the current
+  ``UnityConnection.send_text`` (an ``asyncio.timeout`` around every send) and with a
+  plain send.
+* ``big-answer``: the pieces of the tool path for an 80 KB ``get_hierarchy`` page of
+  the 100,000-object scene (size check, result validation, the client's schema check).
+
+    .venv/bin/python bench/bench_experiments.py [micro|find-session|send-timeout|big-answer]...
+
+Only the report goes to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]  # (no stubs; a dependency of mcp)
+
+from bench_breakdown import OursBare
+from bench_load import Editors
+from bench_roundtrip import echo_params
+from harness import pipelined_rate, quiet_logging, settle, timed_calls
+from movesia_mcp import UnityManager
+from movesia_mcp.catalog import TOOLS_BY_NAME
+from movesia_mcp.connection import UnityConnection
+from movesia_mcp.envelope import MovesiaMessage, decode_frame, new_id, parse_envelope
+from movesia_mcp.handshake import Identity
+from movesia_mcp.simulator import SimulatedEditor
+from movesia_mcp.unity_manager import UnitySession
+
+PARAMS = echo_params(64)
+
+
+def per_call_us(fn: Callable[[], Any], n: int) -> float:
+    fn()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - t0) / n * 1e6
+
+
+def line(name: str, value: float, unit: str = "µs") -> str:
+    return f"  {name:<62} {value:>9.2f} {unit}"
+
+
+# ── micro ───────────────────────────────────────────────────────────────────────────
+
+
+async def micro() -> list[str]:
+    n = 100_000
+    rid = new_id()
+    response = json.dumps(
+        {
+            "v": 1,
+            "source": "unity",
+            "type": "echo_response",
+            "ts": 1,
+            "id": rid,
+            "body": {"request_id": rid, **PARAMS},
+            "session": "sim-12345678",
+        }
+    )
+    out = ["micro: per-call cost of the pieces of one command"]
+    out.append(line("new_id() (os.urandom(16).hex())", per_call_us(new_id, n)))
+    out.append(
+        line("uuid.uuid4().hex (the simulator's ids)", per_call_us(lambda: uuid.uuid4().hex, n))
+    )
+    out.append(
+        line(
+            "MovesiaMessage.create(...).to_json()",
+            per_call_us(
+                lambda: MovesiaMessage.create(
+                    "echo", {"request_id": rid, **PARAMS}, session="sim-1", msg_id=rid
+                ).to_json(),
+                n,
+            ),
+        )
+    )
+    out.append(
+        line(
+            "json.loads(response) (the floor's parse)", per_call_us(lambda: json.loads(response), n)
+        )
+    )
+    out.append(
+        line(
+            "parse_envelope(decode_frame(response))",
+            per_call_us(lambda: parse_envelope(decode_frame(response)), n),
+        )
+    )
+    loop = asyncio.get_running_loop()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        async with asyncio.timeout(10.0):  # noqa: ASYNC100 (its cost is the point)
+            pass
+    out.append(line("async with asyncio.timeout(10.0): pass", (time.perf_counter() - t0) / n * 1e6))
+    t0 = time.perf_counter()
+    for _ in range(n):
+        loop.call_later(30.0, int).cancel()
+    out.append(line("loop.call_later(30, f).cancel()", (time.perf_counter() - t0) / n * 1e6))
+    manager = UnityManager()
+    for count in (1, 50, 100):
+        manager.sessions = {}
+        for i in range(count):
+            session = UnitySession(Identity(f"s{i}", 1, f"/p/Project{i:03d}"))
+            session.connection = object()  # type: ignore[assignment]
+            manager.sessions[session.session_id] = session
+        last = f"Project{count - 1:03d}"
+        out.append(
+            line(
+                f"find_session({last!r}) with {count} sessions",
+                per_call_us(lambda p=last: manager.find_session(p), 20_000),  # type: ignore[misc]
+            )
+        )
+    return out
+
+
+# ── find_session with an index ──────────────────────────────────────────────────────
+
+_original_find_session = UnityManager.find_session
+
+
+def indexed_find_session(self: UnityManager, project: str | None = None) -> UnitySession:
+    """``find_session`` with a dict of casefolded keys (rebuilt when sessions change)."""
+    if project is None:
+        return _original_find_session(self, project)
+    cache: tuple[int, dict[str, UnitySession]] | None = getattr(self, "_bench_index", None)
+    if cache is None or cache[0] != len(self.sessions):
+        index: dict[str, UnitySession] = {}
+        for s in self.sessions.values():
+            for key in (s.session_id, s.name, s.identity.project_path or ""):
+                if key:
+                    index[key.casefold()] = s
+        cache = (len(self.sessions), index)
+        self._bench_index = cache  # type: ignore[attr-defined]
+    session = cache[1].get(project.casefold())
+    if session is None or session.status(self._now()) == "offline":
+        return _original_find_session(self, project)  # the same errors as before
+    return session
+
+
+async def find_session_experiment(rounds: int) -> list[str]:
+    figures: dict[str, list[tuple[float, float]]] = {}
+    async with contextlib.AsyncExitStack() as stack:
+        one, many = Editors(1, stack), Editors(100, stack)
+        await one.start()
+        await many.start()
+        for r in range(rounds):
+            for variant in ("current", "indexed") if r % 2 == 0 else ("indexed", "current"):
+                UnityManager.find_session = (  # type: ignore[method-assign]
+                    indexed_find_session if variant == "indexed" else _original_find_session
+                )
+                for name, editors in (("1 editor", one), ("100 editors", many)):
+                    await settle()
+                    samples = await timed_calls(editors.call, 3000)
+                    await settle()
+                    rate = await pipelined_rate(editors.call, 10_000, 64)
+                    editors.reset()
+                    figures.setdefault(f"{variant}, {name}", []).append(
+                        (statistics.median(samples) / 1000, rate)
+                    )
+        UnityManager.find_session = _original_find_session  # type: ignore[method-assign]
+    out = ["find-session: echo with project=, round-robin (p50 µs, cmd/s at depth 64)"]
+    for name, values in figures.items():
+        p50 = statistics.median(v[0] for v in values)
+        rate = statistics.median(v[1] for v in values)
+        out.append(f"  {name:<28} p50 {p50:7.1f} µs   {rate:8,.0f} cmd/s")
+    return out
+
+
+# ── send without a timeout per frame ────────────────────────────────────────────────
+
+_original_send_text = UnityConnection.send_text
+
+
+async def plain_send_text(self: UnityConnection, text: str) -> None:
+    """``send_text`` with the backlog bookkeeping but no ``asyncio.timeout``."""
+    size = len(text)
+    self.backlog_bytes += size
+    try:
+        await self.websocket.send_text(text)
+    finally:
+        self.backlog_bytes -= size
+    self.frames_out += 1
+
+
+async def send_timeout_experiment(rounds: int) -> list[str]:
+    side = OursBare(PARAMS)
+    await side.start()
+    figures: dict[str, list[tuple[float, float]]] = {}
+    try:
+        await timed_calls(side.call, 2000)
+        for r in range(rounds):
+            for variant in ("current", "plain send") if r % 2 == 0 else ("plain send", "current"):
+                UnityConnection.send_text = (  # type: ignore[method-assign]
+                    plain_send_text if variant == "plain send" else _original_send_text
+                )
+                await settle()
+                samples = await timed_calls(side.call, 4000)
+                await settle()
+                rate = await pipelined_rate(side.call, 10_000, 64)
+                figures.setdefault(variant, []).append((statistics.median(samples) / 1000, rate))
+    finally:
+        UnityConnection.send_text = _original_send_text  # type: ignore[method-assign]
+        await side.stop()
+    out = ["send-timeout: send_and_wait, server + bare peer (p50 µs, cmd/s at depth 64)"]
+    for name, values in figures.items():
+        p50 = statistics.median(v[0] for v in values)
+        rate = statistics.median(v[1] for v in values)
+        out.append(f"  {name:<28} p50 {p50:7.1f} µs   {rate:8,.0f} cmd/s")
+    return out
+
+
+# ── the pieces of a big answer ──────────────────────────────────────────────────────
+
+
+def big_answer() -> list[str]:
+    editor = SimulatedEditor(objects=100_000)
+    gc.collect()
+    query = {"limit": 100, "depth": 1}
+    spec = TOOLS_BY_NAME["get_hierarchy"]
+    out = ["big-answer: get_hierarchy page of the 100,000-object scene (ms per call)"]
+    gc.freeze()  # the scene lives in Unity, not in the server process
+    try:
+        body = editor.execute("get_hierarchy", query)
+        assert isinstance(body, dict)
+        model = spec.result.model_validate(body)
+        validator = jsonschema.Draft202012Validator(spec.result.model_json_schema())
+        structured = model.model_dump(mode="json")
+        rows = [
+            (
+                "simulator: execute (the editor's own work)",
+                per_call_us(lambda: editor.execute("get_hierarchy", query), 30) / 1000,
+            ),
+            (
+                "json.dumps(body) (compact, as on the wire)",
+                per_call_us(lambda: json.dumps(body), 30) / 1000,
+            ),
+            (
+                "run_unity_tool size check: json.dumps(indent=2, default=str)",
+                per_call_us(lambda: json.dumps(body, indent=2, default=str), 30) / 1000,
+            ),
+            (
+                "same size from the model: model_dump_json(indent=2)",
+                per_call_us(lambda: model.model_dump_json(indent=2), 30) / 1000,
+            ),
+            (
+                "HierarchyResult.model_validate(body)",
+                per_call_us(lambda: spec.result.model_validate(body), 30) / 1000,
+            ),
+            (
+                "client: jsonschema check of structuredContent",
+                per_call_us(lambda: validator.validate(structured), 5) / 1000,
+            ),
+        ]
+    finally:
+        gc.unfreeze()
+    out += [line(name, value, "ms") for name, value in rows]
+    nodes = sum(1 + len(n["children"]) for n in body["nodes"])
+    out.append(f"  ({nodes} nodes, {len(json.dumps(body)):,} bytes compact)")
+    return out
+
+
+async def run(names: list[str], rounds: int) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        if name == "micro":
+            out += await micro()
+        elif name == "find-session":
+            out += await find_session_experiment(rounds)
+        elif name == "send-timeout":
+            out += await send_timeout_experiment(rounds)
+        elif name == "big-answer":
+            out += big_answer()
+        out.append("")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    choices = ["micro", "find-session", "send-timeout", "big-answer"]
+    p.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help=", ".join(choices))
+    p.add_argument("--rounds", type=int, default=5)
+    args = p.parse_args(argv)
+    if unknown := set(args.experiments) - set(choices):
+        p.error(f"unknown experiment(s): {', '.join(sorted(unknown))}")
+    quiet_logging()
+    lines = asyncio.run(asyncio.wait_for(run(args.experiments or choices, args.rounds), 600))
+    print("\n".join(lines).rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,721 @@
+"""Run every benchmark, print one summary with every figure, its ratio and the targets.
+
+    .venv/bin/python bench/run_all.py --quick          # CI: ~2 min, never fails on a MISS
+    .venv/bin/python bench/run_all.py --write          # full (~10 min), rewrites BENCHMARKS.md
+
+Full sizes also run ``bench_breakdown.py`` (where the round-trip gap goes). Each
+benchmark runs as a subprocess with ``--json``; its own report goes to stderr (as
+progress), the combined summary to stdout. Targets, each marked PASS or MISS:
+
+* ``send_and_wait`` latency ≤ 1.3 x the bare-websockets floor (``bench_roundtrip.py``)
+* pipelined throughput ≥ 0.8 x the floor (``bench_roundtrip.py``)
+* reconnect to first command after a domain reload ≤ 50 ms (``bench_load.py``)
+* command p99 under the event flood ≤ 10 x the idle p99 (``bench_load.py``)
+
+The exit status is 0 even on a MISS (CI runs ``--quick`` on a noisy machine); it is 1
+only when a benchmark crashes, times out or writes no results.
+
+With ``--write`` it regenerates ``BENCHMARKS.md`` at the repository root: the same
+tables, the exact commands, the date and the machine, followed by the analysis kept in
+``bench/FINDINGS.md`` (written by hand: causes of the misses, with profiles).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+FINDINGS = os.path.join(HERE, "FINDINGS.md")
+OUTPUT = os.path.join(ROOT, "BENCHMARKS.md")
+PYTHON = os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(ROOT) else "python"
+
+Json = dict[str, Any]
+
+
+SCRIPTS = {
+    "roundtrip": "bench/bench_roundtrip.py",
+    "breakdown": "bench/bench_breakdown.py",
+    "mcp": "bench/bench_mcp.py",
+    "load": "bench/bench_load.py",
+}
+BENCHES = tuple(SCRIPTS)
+QUICK_BENCHES = ("roundtrip", "mcp", "load")  # the breakdown explains; CI needs no more
+TIMEOUT_S = {"roundtrip": 600, "breakdown": 600, "mcp": 600, "load": 1200}
+
+
+def bench_args(name: str, quick: bool) -> list[str]:
+    return [SCRIPTS[name], *(["--quick"] if quick else [])]
+
+
+def run_bench(name: str, quick: bool, out_dir: str) -> tuple[Json | None, str, float]:
+    """Run one benchmark; its results, the command line shown, and its wall time."""
+    path = os.path.join(out_dir, f"{name}.json")
+    args = [*bench_args(name, quick), "--json", path]
+    shown = " ".join([PYTHON, *args[:-1], f"{name}.json"])
+    print(f"── running: {shown}", file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            [sys.executable, *args],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=TIMEOUT_S[name] * (1 if not quick else 0.5),
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        print(f"!! {name} timed out", file=sys.stderr)
+        return None, shown, time.perf_counter() - t0
+    elapsed = time.perf_counter() - t0
+    sys.stderr.write(proc.stdout)
+    if proc.returncode != 0 or not os.path.exists(path):
+        print(f"!! {name} exited with {proc.returncode}", file=sys.stderr)
+        return None, shown, elapsed
+    with open(path, encoding="utf-8") as fh:
+        data: Json = json.load(fh)
+    return data, shown, elapsed
+
+
+# ── formatting ──────────────────────────────────────────────────────────────────────
+
+
+def us(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def ms(value_us: float) -> str:
+    return f"{value_us / 1000:.2f}"
+
+
+def x(value: float, digits: int = 2) -> str:
+    return f"{value:.{digits}f}x"
+
+
+def mark(ok: bool) -> str:
+    return "**PASS**" if ok else "**MISS**"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], aligns: str = "") -> list[str]:
+    aligns = aligns or "l" + "r" * (len(header) - 1)
+    rule = ["---:" if a == "r" else ":---" for a in aligns]
+    return [
+        "| " + " | ".join(header) + " |",
+        "| " + " | ".join(rule) + " |",
+        *("| " + " | ".join(row) + " |" for row in rows),
+    ]
+
+
+# ── targets ─────────────────────────────────────────────────────────────────────────
+
+
+def targets(results: dict[str, Json | None]) -> list[tuple[str, str, str, str, bool | None]]:
+    """(target, figure, limit, source, passed) for the summary."""
+    out: list[tuple[str, str, str, str, bool | None]] = []
+    rt = results.get("roundtrip")
+    if rt:
+        r, f, o = rt["ratios"], rt["floor"], rt["ours"]
+        out.append(
+            (
+                "send_and_wait latency (median)",
+                f"{us(o['latency_median_us'])} µs vs floor {us(f['latency_median_us'])} µs "
+                f"= {x(r['latency_median'])}",
+                "≤ 1.3x floor",
+                "bench_roundtrip",
+                r["latency_median"] <= rt["targets"]["latency_median_max"],
+            )
+        )
+        out.append(
+            (
+                f"pipelined throughput (depth {rt['plan']['depth']})",
+                f"{o['throughput_per_s']:,.0f} vs floor {f['throughput_per_s']:,.0f} cmd/s "
+                f"= {x(r['throughput'])}",
+                "≥ 0.8x floor",
+                "bench_roundtrip",
+                r["throughput"] >= rt["targets"]["throughput_min"],
+            )
+        )
+    load = results.get("load") or {}
+    rc = load.get("reconnect")
+    if rc:
+        out.append(
+            (
+                "reconnect to first command after a reload",
+                f"median {rc['worst_median_ms']:.2f} ms, p99 {rc['worst_p99_ms']:.2f} ms "
+                "(worst of the two cases)",
+                f"≤ {rc['target_ms']:g} ms (median)",
+                "bench_load reconnect",
+                rc["pass"],
+            )
+        )
+    fl = load.get("flood")
+    if fl:
+        out.append(
+            (
+                "command p99 under a 2,000 events/s flood",
+                f"{x(fl['p99_ratio_worst'])} the idle p99 (worst project)",
+                f"≤ {fl['p99_target']:g}x idle",
+                "bench_load flood",
+                fl["pass_p99"],
+            )
+        )
+    return out
+
+
+# ── sections ────────────────────────────────────────────────────────────────────────
+
+
+def section_roundtrip(rt: Json, command: str) -> list[str]:
+    f, o, r, plan = rt["floor"], rt["ours"], rt["ratios"], rt["plan"]
+    sizes = rt["frame_bytes"]
+    lines = [
+        "## 1. `send_and_wait` round trip vs the bare-websockets floor",
+        "",
+        f"`{command}`",
+        "",
+        f"{plan['rounds']} alternating rounds, N={plan['latency_n']} sequential, "
+        f"M={plan['throughput_m']} pipelined at depth {plan['depth']}, median of rounds. "
+        "Frames (command/response bytes): "
+        + ", ".join(f"{k} {v['command']}/{v['response']}" for k, v in sizes.items())
+        + ".",
+        "",
+    ]
+    rows = [
+        [
+            "latency median (µs)",
+            us(f["latency_median_us"]),
+            us(o["latency_median_us"]),
+            x(r["latency_median"]),
+            "≤ 1.3x",
+            mark(rt["pass"]["latency"]),
+        ],
+        [
+            "latency p99 (µs)",
+            us(f["latency_p99_us"]),
+            us(o["latency_p99_us"]),
+            x(r["latency_p99"]),
+            "",
+            "",
+        ],
+        [
+            f"throughput @{plan['depth']} (cmd/s)",
+            f"{f['throughput_per_s']:,.0f}",
+            f"{o['throughput_per_s']:,.0f}",
+            x(r["throughput"]),
+            "≥ 0.8x",
+            mark(rt["pass"]["throughput"]),
+        ],
+    ]
+    lines += table(["metric", "floor", "ours", "ours/floor", "target", "result"], rows, "lrrrll")
+    if "breakdown" in rt:
+        brows = [
+            [
+                "floor (bare websockets both ends)",
+                us(f["latency_median_us"]),
+                us(f["latency_p99_us"]),
+                "1.00x",
+                f"{f['throughput_per_s']:,.0f}",
+                "1.00x",
+            ]
+        ]
+        for name, s in rt["breakdown"].items():
+            brows.append(
+                [
+                    name,
+                    us(s["latency_median_us"]),
+                    us(s["latency_p99_us"]),
+                    x(s["ratios"]["latency_median"]),
+                    f"{s['throughput_per_s']:,.0f}",
+                    x(s["ratios"]["throughput"]),
+                ]
+            )
+        brows.append(
+            [
+                "ours",
+                us(o["latency_median_us"]),
+                us(o["latency_p99_us"]),
+                x(r["latency_median"]),
+                f"{o['throughput_per_s']:,.0f}",
+                x(r["throughput"]),
+            ]
+        )
+        vs = rt["ours_vs_reference"]
+        lines += [
+            "",
+            "Breakdown (reference pairs in the same alternation):",
+            "",
+            *table(
+                ["pair", "median µs", "p99 µs", "latency/floor", "cmd/s", "throughput/floor"],
+                brows,
+            ),
+            "",
+            "Ours against `uvicorn+starlette, SimulatedUnity peer` (only the movesia_mcp "
+            f"server code differs): latency {x(vs['latency_median'])}, throughput "
+            f"{x(vs['throughput'])}.",
+        ]
+    return lines
+
+
+def section_breakdown(b: Json, command: str) -> list[str]:
+    plan = b["plan"]
+    rows = [
+        [
+            name,
+            us(f["median_us"]),
+            us(f["p99_us"]),
+            x(f["latency_ratio"]),
+            f"{f['throughput_per_s']:,.0f}",
+            x(f["throughput_ratio"]),
+        ]
+        for name, f in b["figures"].items()
+    ]
+    split = [[name, f"{v:+.1f}"] for name, v in b["split_us"].items()]
+    return [
+        "### Where the gap goes: server x peer",
+        "",
+        f"`{command}`",
+        "",
+        "The two factors crossed, nothing else changed (no ACKs anywhere): server = bare "
+        "`websockets`, uvicorn + Starlette with the floor's logic, or ours "
+        "(`create_app(UnityManager())`); peer = the floor's bare client or `SimulatedUnity`. "
+        f"{plan['rounds']} alternating rounds, N={plan['latency_n']}, "
+        f"M={plan['throughput_m']} at depth {plan['depth']}, median of rounds.",
+        "",
+        *table(["pair", "median µs", "p99 µs", "latency/floor", "cmd/s", "throughput/floor"], rows),
+        "",
+        *table(["median latency split", "µs"], split),
+    ]
+
+
+def section_mcp(m: Json, command: str) -> list[str]:
+    f, plan = m["floor"], m["plan"]
+    lines = [
+        "## 2. MCP `tools/call` end to end",
+        "",
+        f"`{command}`",
+        "",
+        f"{plan['rounds']} alternating rounds, {plan['calls']} sequential calls per tool per "
+        f"round (floor: {plan['floor_calls']}), median of rounds. Floor (bare websockets, "
+        f"same run): median {us(f['latency_median_us'])} µs, p99 {us(f['latency_p99_us'])} µs, "
+        f"{f['throughput_per_s']:,.0f} cmd/s at depth {plan['depth']}. "
+        "`get_connection_status` is answered by the server; `find_objects` and "
+        '`inspect_object` are one Unity round trip each. "tool, server side": '
+        "`MCPServer.call_tool` (the tool as the server runs it, no protocol, no client). "
+        "In-memory: `mcp.Client(server)`, "
+        "server and editor in one process; stdio: a `movesia-mcp --simulate-unity` subprocess.",
+        "",
+    ]
+    rows = [
+        [
+            name,
+            f"`{tool}`",
+            us(s["median_us"]),
+            us(s["p99_us"]),
+            x(s["ratio_median"], 1),
+            x(s["ratio_p99"], 1),
+        ]
+        for name, tools in m["cases"].items()
+        for tool, s in tools.items()
+    ]
+    lines += table(
+        ["pair", "tool", "median µs", "p99 µs", "median/floor", "p99/floor"], rows, "llrrrr"
+    )
+    trows = [["floor (bare websockets)", f"{f['throughput_per_s']:,.0f}", "1.00x"]]
+    trows += [
+        [name, f"{s['calls_per_s']:,.0f}", x(s["ratio"], 3)] for name, s in m["throughput"].items()
+    ]
+    lines += [
+        "",
+        f"Throughput of `{m['throughput_tool']}`, {plan['depth']} calls in flight:",
+        "",
+        *table(["pair", "calls/s", "/floor"], trows),
+        "",
+        "stdio start-up, spawn to editor connected: "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in m["stdio_startup_s"].items())
+        + ".",
+    ]
+    return lines
+
+
+def section_load(load: Json, command: str) -> list[str]:
+    lines = ["## 3. Load and scale", "", f"`{command}`"]
+    s = load.get("editors")
+    if s:
+        n = s["editors"]
+        rows = [
+            [name, us(f["median_us"]), us(f["p99_us"]), f"{f['throughput_per_s']:,.0f}"]
+            for name, f in s["figures"].items()
+        ]
+        rrows = [
+            [name, x(r["median"]), x(r["p99"]), x(r["throughput"])]
+            for name, r in s["ratios"].items()
+        ]
+        lines += [
+            "",
+            f"### {n} editors connected at once",
+            "",
+            f"Echo commands spread round-robin over {n} projects with `project=`; floors: the "
+            f"bare-websockets pair with 1 peer and with {n} bare peers (round-robin), and the "
+            f"same server with 1 editor. Connecting {n} editors took {s['connect_all_s']:.2f} s.",
+            "",
+            *table(["side", "p50 µs", "p99 µs", "cmd/s @64"], rows),
+            "",
+            *table(["ratio", "p50", "p99", "throughput"], rrows),
+        ]
+    s = load.get("mcp_clients")
+    if s:
+        k = s["clients"]
+        rows = [
+            [
+                name,
+                f"{r['calls_per_s']:,.0f}",
+                us(r["latency"]["median_us"]),
+                us(r["latency"]["p99_us"]),
+                f"{r['server_cpu']:.0%}",
+                f"{r['server_cpu_ms_per_call']:.2f}",
+                f"{r['cpu']:.0%}",
+                str(r["errors"]),
+            ]
+            for name, r in s["runs"].items()
+        ]
+        rrows = [
+            [mode, x(r["calls_per_s"]), x(r["p50"], 1), x(r["p99"], 1)]
+            for mode, r in s["ratios"].items()
+        ]
+        lines += [
+            "",
+            f"### {k} concurrent MCP clients over streamable HTTP",
+            "",
+            f"The real http `Runtime` on an ephemeral port; each client (`mcp.Client(url)`) "
+            f"calls `{s['tool']}` in a loop. The clients run in one child process; floor: one "
+            "client. `auto` is the 2026-07-28 era (sessionless), `legacy` the handshake era "
+            "(stateful sessions).",
+            "",
+            *table(
+                [
+                    "era/clients",
+                    "calls/s",
+                    "p50 µs",
+                    "p99 µs",
+                    "server CPU",
+                    "server ms CPU/call",
+                    "client CPU",
+                    "errors",
+                ],
+                rows,
+            ),
+            "",
+            *table([f"{k} clients / 1 client", "calls/s", "p50", "p99"], rrows),
+        ]
+    s = load.get("flood")
+    if s:
+        f = s["flood"]
+        rows = []
+        for p, idle in s["idle_commands"].items():
+            fl = f["commands"][p]
+            rows.append(
+                [
+                    p,
+                    us(idle["median_us"]),
+                    us(idle["p99_us"]),
+                    us(fl["median_us"]),
+                    us(fl["p99_us"]),
+                    x(s["p99_ratio"][p]),
+                ]
+            )
+        tp = s["traced"]["memory"]
+        mrows = [
+            ["RSS MiB, timed pass", *(f"{p['rss_mb']:.1f}" for p in f["memory"])],
+            ["RSS MiB, traced pass", *(f"{p['rss_mb']:.1f}" for p in tp)],
+            ["tracemalloc MiB, all", *(f"{p['traced_all_mb']:.2f}" for p in tp)],
+            ["tracemalloc MiB, server", *(f"{p['traced_mb']:.2f}" for p in tp)],
+            ["events processed", *(f"{p['processed']:,}" for p in f["memory"])],
+        ]
+        srows = [
+            [
+                f"{st['target_rate']:,.0f}",
+                f"{st['sent_rate']:,.0f}",
+                f"{st['processed_rate']:,.0f}",
+                f"{st['server_cpu']:.0%}",
+                f"{st['sender_cpu']:.0%}",
+                f"{st['commands_per_s']:,.0f}",
+                us(max(c["p99_us"] for c in st["commands"].values())),
+                ("yes" if st["sustained"] else "no")
+                + (" (2nd try)" if st.get("attempt", 1) > 1 else ""),
+                f"{st.get('load_avg_1m', 0):.2f}",
+            ]
+            for st in s["steps"]
+        ]
+        limited = f", limited by the {s['limited_by']}" if s["limited_by"] else ""
+        lines += [
+            "",
+            f"### Unity event flood: {s['rate']:,}/s for {s['seconds']:g} s",
+            "",
+            "One editor (a child process) sends `hierarchy_changed` (ACKed) and `log_message` "
+            "events; commands keep running, alternating a quiet editor and the flooding one. "
+            "Floor: the same command loop with no flood (idle). A legacy MCP client is "
+            "subscribed to `unity://scene/hierarchy` and `unity://console`.",
+            "",
+            *table(
+                [
+                    "commands to",
+                    "idle p50 µs",
+                    "idle p99 µs",
+                    "flood p50 µs",
+                    "flood p99 µs",
+                    "p99 flood/idle",
+                ],
+                rows,
+            ),
+            "",
+            f"Command p99 under the flood: {x(s['p99_ratio_worst'])} the idle p99 (target ≤ "
+            f"{s['p99_target']:g}x): {mark(s['pass_p99'])}. Commands completed: idle "
+            f"{s['idle_commands_per_s']:,.0f}/s, under the flood {f['commands_per_s']:,.0f}/s.",
+            f"Events: sent {f['sent']:,} ({f['sent_rate']:,.0f}/s), processed {f['processed']:,} "
+            f"({f['processed_by_end']:,} by the end of the window); server CPU "
+            f"{f['server_cpu']:.0%}; the subscribed client got {f['notifications']} "
+            "resource-updated notifications (coalesced).",
+            "",
+            "Memory at the start, middle and end of the flood (the traced pass is a second "
+            'flood under `tracemalloc`, after the bounded tables were filled; "server" leaves '
+            "out the benchmark's own samples and tracemalloc's snapshots):",
+            "",
+            *table(["memory", "start", "middle", "end"], mrows),
+            "",
+            f"Traced growth middle → end: {s['traced_growth_middle_to_end_mb']:+.2f} MiB "
+            f"({'flat' if s['memory_flat'] else 'GROWING'}).",
+            "",
+            "Highest sustained event rate (steps of "
+            f"{load['plan']['step_seconds']:g} s; commands keep running to the quiet editor; "
+            "a step counts as kept up when the sender reached the rate and the server had "
+            "processed ≥ 97% of it by the end of the step and all of it soon after; a failed "
+            "step is retried once; the ladder stops at the first step that fails twice):",
+            "",
+            *table(
+                [
+                    "target/s",
+                    "sent/s",
+                    "processed/s",
+                    "server CPU",
+                    "sender CPU",
+                    "commands/s",
+                    "command p99 µs",
+                    "kept up",
+                    "load avg",
+                ],
+                srows,
+            ),
+            "",
+            f"Highest sustained: **{s['highest_sustained_rate']:,} events/s**"
+            + (" (every step kept up)" if s["all_steps_sustained"] else limited)
+            + ".",
+        ]
+    s = load.get("reconnect")
+    if s:
+        fl = s["floor"]
+        rows = [
+            [
+                "floor: bare connect + 1 command",
+                ms(fl["median_us"]),
+                ms(fl["p99_us"]),
+                ms(fl["max_us"]),
+                "1.00x",
+            ]
+        ]
+        rows += [
+            [
+                name.strip(),
+                ms(c["median_us"]),
+                ms(c["p99_us"]),
+                ms(c["max_us"]),
+                x(c["ratio_median"], 1),
+            ]
+            for name, c in s["cases"].items()
+        ]
+        lines += [
+            "",
+            f"### Reconnect to first command after a domain reload ({s['trials']} reloads)",
+            "",
+            "From the peer opening its new connection (`connect()` called) to the first "
+            "command answered on it: a command issued while the editor was away (it waits "
+            "through the reload), and a reload-surviving command (Unity answers it after the "
+            'reload, with its original id). "from welcome" starts the clock at the welcome '
+            "instead. Floor: a bare websockets connect plus one command sent on the new socket.",
+            "",
+            *table(["case", "p50 ms", "p99 ms", "max ms", "p50/floor"], rows),
+            "",
+            f"Worst median {s['worst_median_ms']:.2f} ms (target ≤ {s['target_ms']:g} ms): "
+            f"{mark(s['pass'])}.",
+        ]
+    s = load.get("hierarchy")
+    if s:
+        b = s["build_s"]
+        rows = [
+            [
+                qname,
+                path,
+                us(per["sample"]["median_us"]),
+                us(per["huge"]["median_us"]),
+                x(per["ratio_median"], 1),
+                f"{per['sample']['peak_kb']:,.0f}",
+                f"{per['huge']['peak_kb']:,.0f}",
+                f"{per['huge']['nodes']}",
+                f"{per['huge']['answer_bytes']:,}",
+            ]
+            for qname, paths in s["figures"].items()
+            for path, per in paths.items()
+        ]
+        lines += [
+            "",
+            f"### {s['objects']:,}-object hierarchy",
+            "",
+            f"`SimulatedEditor(objects={s['objects']})` built in {b['huge']:.2f} s (the "
+            f"17-object sample scene: {b['sample'] * 1000:.1f} ms), +{s['build_rss_mb']:.0f} "
+            f"MiB RSS, {s['build_traced_mb']:.0f} MiB traced. Paged `get_hierarchy` through "
+            "`send_and_wait`, through the tool on the server alone (`MCPServer.call_tool`: "
+            "arguments, the round trip, result conversion) and through an in-memory MCP "
+            "client (2026-07-28 era; adds the protocol and the client's validation of the "
+            "result against the output schema); floor: the same query on the sample scene. "
+            "Peak = tracemalloc peak during one query (server, peer and editor are in this "
+            "process). The scene is `gc.freeze()`d once built: it lives in Unity, not in "
+            "the server process.",
+            "",
+            *table(
+                [
+                    "query",
+                    "path",
+                    "sample µs",
+                    "100k µs",
+                    "100k/sample",
+                    "peak KiB sample",
+                    "peak KiB 100k",
+                    "nodes",
+                    "answer bytes",
+                ],
+                rows,
+                "llrrrrrrr",
+            ),
+        ]
+    return lines
+
+
+def render(
+    results: dict[str, Json | None],
+    commands: dict[str, str],
+    quick: bool,
+    *,
+    header: bool,
+) -> list[str]:
+    lines: list[str] = []
+    env = next((r["machine"] for r in (results.get("mcp"), results.get("load")) if r), None)
+    if header:
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        lines += [
+            "# Benchmarks",
+            "",
+            f"Generated by `{PYTHON} bench/run_all.py --write{' --quick' if quick else ''}` "
+            f"on {now} ({'quick' if quick else 'full'} sizes). Do not edit by hand: the "
+            "tables are regenerated, and the analysis at the end comes from "
+            "`bench/FINDINGS.md`.",
+            "",
+        ]
+        if env:
+            lines += [
+                f"Machine: {env['cores']} cores, {env['implementation']} {env['python']}, "
+                f"event loop {env['loop']}, {env['platform']}; mcp {env['mcp']}, uvicorn "
+                f"{env['uvicorn']}, starlette {env['starlette']}, websockets "
+                f"{env['websockets']}. Load average at the start: {env['load_avg_1m']}. The "
+                "machine is shared and noisy, so every figure is set beside a floor measured "
+                "in the same run, in alternating trials where it applies.",
+                "",
+            ]
+    rows = [
+        [name, figure, limit, source, "crashed" if ok is None else mark(ok)]
+        for name, figure, limit, source, ok in targets(results)
+    ]
+    lines += [
+        "## Targets",
+        "",
+        *table(["target", "figure", "limit", "from", "result"], rows, "lllll"),
+    ]
+    renderers: dict[str, Callable[[Json, str], list[str]]] = {
+        "roundtrip": section_roundtrip,
+        "breakdown": section_breakdown,
+        "mcp": section_mcp,
+        "load": section_load,
+    }
+    for name in BENCHES:
+        if name not in results:
+            continue
+        data = results.get(name)
+        lines.append("")
+        if data is None:
+            lines.append(f"## {name}: FAILED (no results; see stderr)")
+            continue
+        lines += renderers[name](data, commands[name])
+    return lines
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="CI-sized runs")
+    p.add_argument("--write", action="store_true", help="regenerate BENCHMARKS.md")
+    p.add_argument("--out", metavar="DIR", help="keep the JSON results in DIR")
+    p.add_argument("--only", action="append", choices=BENCHES, help="run only these")
+    p.add_argument(
+        "--from",
+        dest="from_dir",
+        metavar="DIR",
+        help="run nothing: summarize (and with --write, document) the JSON results that "
+        "an earlier run kept with --out DIR",
+    )
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    results: dict[str, Json | None] = {}
+    commands: dict[str, str] = {}
+    names = args.only or (QUICK_BENCHES if args.quick else BENCHES)
+    if args.from_dir:
+        for name in names:
+            path = os.path.join(args.from_dir, f"{name}.json")
+            if os.path.exists(path):
+                with open(path, encoding="utf-8") as fh:
+                    results[name] = json.load(fh)
+                commands[name] = " ".join(
+                    [PYTHON, *bench_args(name, args.quick), "--json", f"{name}.json"]
+                )
+    else:
+        with tempfile.TemporaryDirectory(prefix="movesia-bench-") as tmp:
+            out_dir = args.out or tmp
+            os.makedirs(out_dir, exist_ok=True)
+            for name in names:
+                results[name], commands[name], _ = run_bench(name, args.quick, out_dir)
+    print("\n".join(render(results, commands, args.quick, header=False)))
+    crashed = [name for name, data in results.items() if data is None]
+    if args.write:
+        lines = render(results, commands, args.quick, header=True)
+        if os.path.exists(FINDINGS):
+            with open(FINDINGS, encoding="utf-8") as fh:
+                lines += ["", fh.read().rstrip()]
+        with open(OUTPUT, "w", encoding="utf-8") as fh:
+            fh.write("\n".join(lines) + "\n")
+        print(f"\nwrote {os.path.relpath(OUTPUT, ROOT)}", file=sys.stderr)
+    if crashed:
+        print(f"\nbenchmark(s) failed: {', '.join(crashed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
