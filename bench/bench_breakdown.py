@@ -40,10 +40,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from bench_roundtrip import (
+    BarePeer,
     BareUvicorn,
     Floor,
     Ours,
@@ -56,17 +57,8 @@ from harness import Table, machine, quiet_logging, settle, summarize_ns, timed_c
 from movesia_mcp import UnityManager, create_app
 
 
-class SkippingBarePeer:
+class SkippingBarePeer(BarePeer):
     """The floor's bare client, which ignores frames that are not commands (welcome)."""
-
-    def __init__(self, session: str) -> None:
-        self.session = session
-        self.ws: ClientConnection | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    async def connect(self, url: str) -> None:
-        self.ws = await connect(url, compression=None, ping_interval=None, max_size=None)
-        self._task = asyncio.create_task(self._answer_forever(self.ws))
 
     async def _answer_forever(self, ws: ClientConnection) -> None:
         session = self.session
@@ -75,12 +67,6 @@ class SkippingBarePeer:
                 message = json.loads(raw)
                 if "request_id" in message["body"]:
                     await ws.send(response_text(message, session))
-
-    async def close(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
-        if self._task is not None:
-            await self._task
 
 
 class OursBare:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
 
-from bench_roundtrip import percentile
+from bench_roundtrip import percentile, pipelined
 from movesia_mcp.config import Config, UnityManagerConfig
 from movesia_mcp.server.runtime import Runtime, Transport, bind_listener, serving
 from movesia_mcp.simulator import SimulatedEditor, SimulatedUnity
@@ -240,17 +240,7 @@ async def timed_calls(call: Call, n: int, *, budget_s: float = 120.0) -> list[in
 
 async def pipelined_rate(call: Call, m: int, depth: int) -> float:
     """``m`` calls kept ``depth`` deep; calls per second."""
-    remaining = m
-
-    async def worker() -> None:
-        nonlocal remaining
-        while remaining > 0:
-            remaining -= 1
-            await call()
-
-    t0 = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(depth)))
-    return m / (time.perf_counter() - t0)
+    return await pipelined(call, m, depth)
 
 
 @dataclass
