@@ -39,6 +39,7 @@ from .exceptions import (
     EnvelopeError,
     NotConnectedError,
     ServerShuttingDownError,
+    UnityError,
 )
 from .handshake import HandshakeError, Identity, identify, is_handshake_message, query_conn_seq
 from .heartbeat import HeartbeatManager, Verdict
@@ -496,7 +497,11 @@ class UnityManager:
                 command.command_type,
                 command.id,
             )
-            await connection.send(command.envelope(connection.session_id))
+            try:
+                await connection.send(command.envelope(connection.session_id))
+            except UnityError as exc:  # stays pending; this socket's own end settles it
+                logger.warning("%s: resend of %s failed: %s", connection.label, command.id, exc)
+                return
 
     async def _read_loop(self, connection: UnityConnection) -> None:
         """Route frames until the socket closes, or until the connection is abandoned.
