@@ -36,7 +36,6 @@ import json
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -51,6 +50,7 @@ from bench_roundtrip import (
     Uvicorn,
     echo_params,
     new_session,
+    pipelined,
     response_text,
 )
 from harness import Table, machine, quiet_logging, settle, summarize_ns, timed_calls, write_json
@@ -136,20 +136,6 @@ def pairs(params: dict[str, Any]) -> list[Any]:
     ours = Ours(params)
     ours.name = "ours / simulated"
     return [Floor(params), starlette_bare, OursBare(params), starlette_sim, ours]
-
-
-async def pipelined(call: Callable[[], Awaitable[Any]], m: int, depth: int) -> float:
-    remaining = m
-
-    async def worker() -> None:
-        nonlocal remaining
-        while remaining > 0:
-            remaining -= 1
-            await call()
-
-    t0 = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(depth)))
-    return m / (time.perf_counter() - t0)
 
 
 async def run(plan: Plan) -> dict[str, Any]:
