@@ -65,6 +65,7 @@ from ..catalog.tools import (
     WriteScriptParams,
 )
 from ..commands import unity_error
+from ..handshake import derive_session_id
 from .compiler import check_project, debug_logs, public_fields
 from .peer import (
     AnswerThenCompile,
@@ -1239,6 +1240,8 @@ async def run_simulated_editor(
         url,
         project_path=editor.project_path,
         unity_version=editor.unity_version,
+        # One project, one session across restarts of the simulator, as with the plug-in.
+        session_id=derive_session_id(editor.project_path),
         token=token,
         heartbeat_interval=heartbeat_interval,
         handlers=editor.handlers(),
