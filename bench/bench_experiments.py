@@ -44,7 +44,7 @@ from movesia_mcp.connection import UnityConnection
 from movesia_mcp.envelope import MovesiaMessage, decode_frame, new_id, parse_envelope
 from movesia_mcp.handshake import Identity
 from movesia_mcp.simulator import SimulatedEditor
-from movesia_mcp.unity_manager import UnitySession
+from movesia_mcp.unity_session import UnitySession
 
 PARAMS = echo_params(64)
 

@@ -22,7 +22,8 @@ from .log import logger
 from .router import MessageRouter
 from .routes import create_app, unity_routes
 from .sessions import SessionTable, TakeoverDecision
-from .unity_manager import CommandProgress, UnityManager, UnitySession
+from .unity_manager import UnityManager
+from .unity_session import CommandProgress, UnitySession
 
 __all__ = [
     "ACK_REQUIRED_TYPES",

@@ -12,9 +12,8 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
 
 import anyio
 from anyio.abc import TaskGroup
@@ -46,6 +45,18 @@ from .heartbeat import HeartbeatManager, Verdict
 from .router import MessageRouter
 from .security import origin_ok, token_ok
 from .sessions import SessionTable
+from .unity_session import (
+    CommandProgress,
+    DomainEventHandler,
+    ProgressCallback,
+    StateChange,
+    StateKind,
+    StateListener,
+    StateSignal,
+    UnitySession,
+    describe,
+    merge_identity,
+)
 
 logger = logging.getLogger("movesia_mcp.unity")
 
@@ -63,107 +74,6 @@ DEFAULT_RELOAD_SURVIVING: frozenset[str] = frozenset(
         "request_compile",
     }
 )
-
-DomainEventHandler = Callable[[MovesiaMessage], Awaitable[None]]
-StateKind = Literal["connected", "disconnected", "compile", "selection", "event"]
-
-
-@dataclass(frozen=True, slots=True)
-class StateChange:
-    kind: StateKind
-    session_id: str
-    message: MovesiaMessage | None = None
-
-
-StateListener = Callable[[StateChange], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
-class CommandProgress:
-    """What a waiting command is waiting for; handed to ``on_progress`` callbacks."""
-
-    command_type: str
-    phase: Literal["waiting_for_compile", "waiting_for_reconnect", "waiting_for_answer"]
-    elapsed: float
-    message: str
-
-
-ProgressCallback = Callable[[CommandProgress], Awaitable[None]]
-
-
-class _Signal:
-    """Wakes every waiter on each ``notify``; waiters re-check their condition."""
-
-    __slots__ = ("_event",)
-
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-
-    def notify(self) -> None:
-        self._event.set()
-        self._event = asyncio.Event()
-
-    async def wait(self, timeout: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
-                await self._event.wait()
-
-
-@dataclass(eq=False, slots=True)
-class UnitySession:
-    """One Unity project, across its reconnects."""
-
-    identity: Identity
-    connection: UnityConnection | None = None
-    compiling: bool = False
-    compile_started_at: float | None = None
-    compile_started_mono: float | None = None
-    last_compile: dict[str, Any] | None = None
-    selection: dict[str, Any] | None = None
-    connected_at: float | None = None
-    disconnected_at: float | None = None
-    # Loop time until which a dropped session is expected to come back (reload).
-    expected_back_until: float = 0.0
-    reconnects: int = 0
-    changed: _Signal = field(default_factory=_Signal)
-
-    _keys: tuple[Identity | None, frozenset[str]] = (None, frozenset())
-
-    @property
-    def session_id(self) -> str:
-        return self.identity.session_id
-
-    @property
-    def name(self) -> str:
-        return self.identity.project_name or self.session_id
-
-    def target_names(self) -> frozenset[str]:
-        """The case-folded names a command may target this project by (cached per identity)."""
-        identity, keys = self._keys
-        if identity is not self.identity:
-            names = (self.session_id, self.name, self.identity.project_path or "")
-            keys = frozenset(k.casefold() for k in names if k)
-            self._keys = (self.identity, keys)
-        return keys
-
-    def status(self, now: float) -> Literal["connected", "reconnecting", "offline"]:
-        if self.connection is not None:
-            return "connected"
-        return "reconnecting" if now < self.expected_back_until else "offline"
-
-    def to_dict(self, now: float) -> dict[str, Any]:
-        return {
-            "session": self.session_id,
-            "project": self.name,
-            "project_path": self.identity.project_path,
-            "unity_version": self.identity.unity_version,
-            "status": self.status(now),
-            "conn_seq": self.identity.conn_seq,
-            "compiling": self.compiling,
-            "last_compile": self.last_compile,
-            "reconnects": self.reconnects,
-            "connected_at": self.connected_at,
-        }
 
 
 class UnityManager:
@@ -193,7 +103,7 @@ class UnityManager:
             [on_domain_event] if on_domain_event else []
         )
         self._state_listeners: list[StateListener] = []
-        self._attached = _Signal()
+        self._attached = StateSignal()
         self._deliveries: asyncio.Queue[StateChange] | None = None
         self.dropped_deliveries = 0
         self._open_sockets = 0
@@ -445,7 +355,7 @@ class UnityManager:
             self.sessions[connection.session_id] = session
         else:
             session.reconnects += 1
-            session.identity = _merge_identity(
+            session.identity = merge_identity(
                 session.identity, connection.identity, connection.conn_seq
             )
             connection.identity = session.identity
@@ -584,7 +494,7 @@ class UnityManager:
             if session is not None:
                 with contextlib.suppress(HandshakeError):
                     refined = identify({"session": session.session_id}, message.to_dict())
-                    session.identity = _merge_identity(
+                    session.identity = merge_identity(
                         session.identity, refined, connection.conn_seq
                     )
                     connection.identity = session.identity
@@ -871,7 +781,7 @@ class UnityManager:
             if session is None:
                 raise NotConnectedError(
                     f"no connected Unity project matches {project!r}; connected: "
-                    f"{_names(self._candidates(now)) or 'none'}"
+                    f"{describe(self._candidates(now)) or 'none'}"
                 )
             if session.status(now) == "offline":
                 raise NotConnectedError(
@@ -891,7 +801,7 @@ class UnityManager:
         if len(candidates) > 1:
             names = [s.name for s in candidates]
             raise AmbiguousProjectError(
-                f"{len(candidates)} Unity projects are connected ({_names(candidates)}); "
+                f"{len(candidates)} Unity projects are connected ({describe(candidates)}); "
                 "name one with the 'project' argument or select_project",
                 names,
             )
@@ -917,18 +827,3 @@ async def _receive_frame(websocket: WebSocket) -> str | bytes:
         return text
     data: bytes = message.get("bytes") or b""
     return data
-
-
-def _merge_identity(old: Identity, new: Identity, conn_seq: int) -> Identity:
-    """``old`` refined by what ``new`` knows; session id and ``conn_seq`` stay fixed."""
-    return replace(
-        old,
-        conn_seq=conn_seq,
-        project_path=new.project_path or old.project_path,
-        unity_version=new.unity_version or old.unity_version,
-        product_guid=new.product_guid or old.product_guid,
-    )
-
-
-def _names(sessions: Iterable[UnitySession]) -> str:
-    return ", ".join(f"{s.name} [{s.session_id}]" for s in sessions)

@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field
 
 from .._version import __version__
 from ..exceptions import NotConnectedError, UnityError
-from ..unity_manager import StateChange, UnityManager
+from ..unity_manager import UnityManager
+from ..unity_session import StateChange
 from .hub import ClientHub
 from .tools import progress_reporter, register_unity_tools
 

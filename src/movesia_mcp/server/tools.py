@@ -26,7 +26,8 @@ from ..exceptions import (
     UnityCommandError,
     UnityError,
 )
-from ..unity_manager import CommandProgress, ProgressCallback, UnityManager
+from ..unity_manager import UnityManager
+from ..unity_session import CommandProgress, ProgressCallback
 
 # Bigger answers are refused with advice to page: an LLM context cannot take megabytes.
 MAX_RESULT_CHARS = 200_000
