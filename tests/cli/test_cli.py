@@ -117,7 +117,7 @@ def closed_port() -> int:
 
 
 async def test_status_reports_a_running_server_and_its_editors(server: RunningServer) -> None:
-    async with server.peer(project_path="/work/Projects/StatusGame"):
+    async with server.peer(project_path="/Users/dev/Projects/StatusGame"):
         code, report = await asyncio.to_thread(status_json, server.port)
     assert code == 0
     assert report["verdict"] == "ok"

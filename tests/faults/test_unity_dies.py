@@ -89,7 +89,7 @@ async def test_in_flight_command_fails_fast_when_unity_process_is_killed() -> No
     ``manager.commands``; no task is left behind; the other commands of that editor
     had worked before the kill (it was a healthy editor, not a broken one)."""
     manager = fast_manager(command_timeout=COMMAND_TIMEOUT, reconnect_grace=0.2)
-    project = f"/tmp/FaultProject-{uuid.uuid4().hex[:8]}"
+    project = f"/Users/dev/Projects/Fault-{uuid.uuid4().hex[:8]}"
     async with serve(manager) as running:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
