@@ -198,7 +198,6 @@ async def plain_send_text(self: UnityConnection, text: str) -> None:
         await self.websocket.send_text(text)
     finally:
         self.backlog_bytes -= size
-    self.frames_out += 1
 
 
 async def send_timeout_experiment(rounds: int) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import NoReturn
 
@@ -29,12 +28,10 @@ class UnityConnection:
     send_timeout: float = 10.0
     max_backlog_bytes: int = 8 * 1024 * 1024
     backlog_bytes: int = 0
-    connected_at: float = field(default_factory=time.time)
     closed: bool = False
     close_code: int | None = None
     close_reason: str = ""
     frames_in: int = 0
-    frames_out: int = 0
     # Set when a close could not be written in time (the editor stopped reading): no
     # disconnect will ever come from the socket then, so the manager stops reading it
     # and settles its commands on this signal instead.
@@ -103,7 +100,6 @@ class UnityConnection:
             ) from exc
         finally:
             self.backlog_bytes -= size
-        self.frames_out += 1
 
     async def _cut_off(self, why: str) -> NoReturn:
         logger.warning("%s: Unity is not reading (%s); closing", self.label, why)

@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import anyio
-from anyio.abc import TaskGroup
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ._version import __version__
@@ -107,7 +106,6 @@ class UnityManager:
         self._deliveries: asyncio.Queue[StateChange] | None = None
         self.dropped_deliveries = 0
         self._open_sockets = 0
-        self._task_group: TaskGroup | None = None
         self._closing = False
         self.started_at = time.time()
 
@@ -175,9 +173,9 @@ class UnityManager:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[UnityManager]:
-        """Run the heartbeat sweeper; on exit close every editor and fail every command."""
+        """Run the heartbeat sweeper and the subscriber queue; on exit close every editor
+        and fail every command."""
         async with anyio.create_task_group() as tg:
-            self._task_group = tg
             self._closing = False
             self._deliveries = asyncio.Queue(self.config.max_pending_deliveries)
             tg.start_soon(self._sweep_forever)
@@ -187,7 +185,6 @@ class UnityManager:
             finally:
                 await self.shutdown()
                 tg.cancel_scope.cancel()
-        self._task_group = None
         self._deliveries = None
 
     async def shutdown(self) -> None:
@@ -461,7 +458,6 @@ class UnityManager:
                 await self._resend(live, self._adopt(live))
             return
         session.connection = None
-        session.disconnected_at = time.time()
         now = self._now()
         reload_likely = session.compiling or bool(kept)
         grace = self.config.interrupt_timeout if reload_likely else self.config.reconnect_grace
@@ -503,7 +499,6 @@ class UnityManager:
             self.heartbeat.compile_started(connection.session_id)
             if session is not None:
                 session.compiling = True
-                session.compile_started_at = time.time()
                 session.compile_started_mono = self._now()
             kind = "compile"
         elif message.type == "compile_finished":

@@ -65,12 +65,10 @@ class UnitySession:
     identity: Identity
     connection: UnityConnection | None = None
     compiling: bool = False
-    compile_started_at: float | None = None
     compile_started_mono: float | None = None
     last_compile: dict[str, Any] | None = None
     selection: dict[str, Any] | None = None
     connected_at: float | None = None
-    disconnected_at: float | None = None
     # Loop time until which a dropped session is expected to come back (reload).
     expected_back_until: float = 0.0
     reconnects: int = 0
