@@ -715,6 +715,9 @@ UNITY_TOOLS: tuple[ToolSpec, ...] = (
         "Enter or leave play mode, pause, unpause, or step one frame.",
         PlayModeParams,
         PlayModeResult,
+        # Entering play mode with domain reload enabled reloads the domain: Unity answers
+        # on the next connection, as after a compile.
+        survives_reload=True,
     ),
     ToolSpec(
         "get_selection",
