@@ -53,12 +53,12 @@ def expected_reply(frame: str | bytes, answered: set[str]) -> Expected | None:
         return ("pong", msg_id, None)
     if kind in ("pong", "ack", "error"):
         return None
+    if kind in ACK_REQUIRED_TYPES:  # an event, whatever ids it carries: never an answer
+        return ("ack", msg_id, kind)
     if any(key in answered for key in (msg_id, request_id) if key is not None):
         return ("error", frozenset({"duplicate_response"}), request_id or msg_id)
     if request_id is not None or kind.endswith("_response"):
         return ("error", frozenset({"unknown_request"}), request_id or msg_id)
-    if kind in ACK_REQUIRED_TYPES:
-        return ("ack", msg_id, kind)
     return None
 
 
