@@ -32,7 +32,7 @@ def unsupported_python(version: "tuple[int, ...]", executable: str) -> "str | No
 
 
 def _refuse_unsupported_python() -> None:
-    message = unsupported_python(tuple(sys.version_info), sys.executable)
+    message = unsupported_python(tuple(sys.version_info[:3]), sys.executable)
     if message is not None:
         raise SystemExit(message)  # printed to stderr as one line, exit status 1
 
