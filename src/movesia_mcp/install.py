@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -434,10 +435,8 @@ class Installer:
         return found if isinstance(found, dict) else None
 
     def _warn_if_ephemeral(self, command: str) -> None:
-        parts = PurePath(command).parts
-        if any(part.startswith("archive-v") for part in parts) and any(
-            part in ("uv", ".uv") for part in parts
-        ):
+        # uvx runs tools from environments in uv's cache (.../archive-v0/<hash>/bin/...)
+        if any(re.fullmatch(r"archive-v\d+", part) for part in PurePath(command).parts):
             self.err.write(
                 "movesia-mcp install: warning: this copy runs from uv's cache (uvx), which "
                 "uv may clean; for a lasting registration install it with 'uv tool install' "

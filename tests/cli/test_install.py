@@ -198,6 +198,23 @@ def test_windows_falls_back_to_the_interpreter_with_its_own_path_syntax() -> Non
     assert server_command(python, "windows") == [python, "-m", "movesia_mcp"]
 
 
+def test_a_copy_run_from_the_uv_cache_is_registered_with_a_warning(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "cache" / "uv" / "archive-v0" / "Xy12" / "bin"
+    bin_dir.mkdir(parents=True)
+    script = bin_dir / "movesia-mcp"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    config = tmp_path / "mcp.json"
+    code, _, err = run_install(
+        "cursor", "--config", str(config), home=tmp_path, executable=str(bin_dir / "python")
+    )
+    assert code == 0
+    assert "runs from uv's cache" in err
+    assert "'uv tool install' or pipx" in err
+    assert json.loads(config.read_text())["mcpServers"]["movesia"]["command"] == str(script)
+    assert run_install("cursor", "--config", str(config), home=tmp_path)[2] == ""
+
+
 @pytest.mark.parametrize("client", sorted(CLIENTS))
 def test_entry_shape_for_each_client(client: str) -> None:
     spec = CLIENTS[client]
