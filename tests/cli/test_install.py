@@ -705,3 +705,24 @@ def test_example_config_says_where_the_absolute_path_goes_and_matches_install() 
         installed = server_entry(spec, [shown["command"]], simulate=simulate)
         assert shown["args"] == installed["args"]
         assert shown.get("env", {}) | installed.get("env", {}) == shown.get("env", {})
+
+
+def test_readme_registers_every_client_with_install_and_shows_the_install_paths() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Register it in an MCP client", 1)[1].split("\n## ", 1)[0]
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert "movesia-mcp install claude-desktop" in section
+    for client in CLIENTS:
+        assert f"| `{client}` |" in section, client
+    for (client, system), path in STANDARD_PATHS.items():
+        if client == "claude-code":
+            continue
+        shown = path.replace("/home/ann", "~").replace("/Users/ann", "~")
+        shown = shown.replace("C:\\Users\\ann\\AppData\\Roaming", "%APPDATA%")
+        shown = shown.replace("C:\\Users\\ann", "%USERPROFILE%")
+        assert f"`{shown}`" in section, (client, system)
+    assert "claude mcp add --scope user movesia -- " in section
+    assert "Python 3.11 or newer" in quick_start
+    assert "pipx install git+https://github.com/" in quick_start
+    assert "uvx --from git+https://github.com/" in quick_start
+    assert ".venv/bin/pip install -e ." in quick_start
