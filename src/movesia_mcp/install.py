@@ -269,8 +269,11 @@ def backup_path(path: Path, now: float | None = None) -> Path:
 
 
 def write_plan(plan: Plan) -> Path | None:
-    """Write the planned file atomically; return the backup of the old one, if any."""
-    path = plan.path
+    """Write the planned file atomically; return the backup of the old one, if any.
+
+    A symlinked file (dotfiles kept in a repository) is written where it points, so the
+    link stays."""
+    path = Path(os.path.realpath(plan.path))
     path.parent.mkdir(parents=True, exist_ok=True)
     backup = None
     mode = None

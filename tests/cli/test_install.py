@@ -439,6 +439,19 @@ def test_the_file_mode_is_kept(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_a_symlinked_config_is_written_through_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "dotfiles" / "mcp.json"
+    real.parent.mkdir()
+    real.write_text('{"mcpServers": {}}')
+    link = tmp_path / ".cursor" / "mcp.json"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    assert run_install("cursor", home=tmp_path)[0] == 0
+    assert link.is_symlink()
+    assert list(json.loads(real.read_text())["mcpServers"]) == ["movesia"]
+    assert [b.read_text() for b in backups(real)] == ['{"mcpServers": {}}']
+
+
 def test_macos_standard_place_is_written(tmp_path: Path) -> None:
     code, _, _ = run_install("claude-desktop", home=tmp_path, system="macos")
     written = tmp_path / "Library" / "Application Support" / "Claude" / "claude_desktop_config.json"
