@@ -10,9 +10,10 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+# one line that fits a 100-column terminal
 TERMINAL_HINT = (
-    "movesia-mcp: waiting for an MCP client on stdin (clients start it themselves: see "
-    "'movesia-mcp install --help'); run 'movesia-mcp demo' to see it working; Ctrl-C quits"
+    "movesia-mcp: waiting for an MCP client on stdin (Ctrl-C quits); "
+    "'movesia-mcp demo' shows it working"
 )
 
 

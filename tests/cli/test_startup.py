@@ -99,6 +99,7 @@ def test_the_guard_and_what_runs_before_it_parse_on_older_pythons(module: str) -
 
 def test_the_hint_is_one_line_naming_the_demo() -> None:
     assert "\n" not in TERMINAL_HINT
+    assert len(TERMINAL_HINT) <= 100
     assert "movesia-mcp demo" in TERMINAL_HINT
     assert "MCP client" in TERMINAL_HINT
 
