@@ -1,5 +1,7 @@
 """movesia-mcp: an MCP server bridging AI assistants and the Unity Editor."""
 
+# First, before any module that needs Python 3.11: older interpreters stop here with one line.
+from . import _python_check  # noqa: F401
 from ._version import __version__
 from .commands import CommandState, PendingCommand
 from .config import Config, HeartbeatConfig, UnityManagerConfig

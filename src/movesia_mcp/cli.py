@@ -4,6 +4,7 @@
     movesia-mcp demo                                            the whole chain, no Unity
     movesia-mcp status                                          ask a running server
     movesia-mcp simulate-unity --url ws://...                   attach a simulated editor
+    movesia-mcp install CLIENT                                  register in an MCP client
 
 Every option has an environment variable; the flag wins when both are given.
 """
@@ -20,6 +21,8 @@ from collections.abc import Sequence
 from ._version import __version__
 from .config import Config
 from .exceptions import ConfigError
+from .hints import print_terminal_hint
+from .install import add_install_parser, run_install
 from .log import configure_logging
 
 ENV_HELP = """\
@@ -90,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--objects", type=int, default=None, help="scene size (default: sample scene)")
     sim.add_argument("--token", help="token to present (MOVESIA_TOKEN)")
     sim.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (LOG_LEVEL)")
+    add_install_parser(sub)
     return parser
 
 
@@ -109,6 +113,8 @@ def _env_with_flags(args: argparse.Namespace) -> dict[str, str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "install":
+        return run_install(args)
     env = _env_with_flags(args)
     try:
         config = Config.from_env(env)
@@ -142,6 +148,7 @@ def _serve(config: Config, args: argparse.Namespace, env: dict[str, str]) -> int
         )
         return 2
     transport = transports[requested]
+    print_terminal_hint(transport)
     simulate = args.simulate_unity
     if simulate is None:
         simulate = env.get("MOVESIA_SIMULATE_UNITY", "").lower() in ("1", "true", "yes", "on")
