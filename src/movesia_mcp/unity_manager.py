@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
@@ -19,6 +18,7 @@ import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ._version import __version__
+from .bounds import ByteBoundedDeque, clip, clip_compile_result, json_size
 from .commands import CommandState, CommandTable, PendingCommand
 from .config import UnityManagerConfig
 from .connection import UnityConnection
@@ -96,7 +96,9 @@ class UnityManager:
         self.commands: CommandTable[UnityConnection] = CommandTable()
         self.heartbeat: HeartbeatManager[UnityConnection] = HeartbeatManager(self.config.heartbeat)
         self.router = MessageRouter(self.commands, self._on_event)
-        self.recent_events: deque[MovesiaMessage] = deque(maxlen=self.config.recent_events)
+        self.recent_events: ByteBoundedDeque[MovesiaMessage] = ByteBoundedDeque(
+            self.config.recent_events, self.config.max_recent_events_bytes, _event_size
+        )
         self.default_project: str | None = None
         self._event_handlers: list[DomainEventHandler] = (
             [on_domain_event] if on_domain_event else []
@@ -105,6 +107,7 @@ class UnityManager:
         self._attached = StateSignal()
         self._deliveries: asyncio.Queue[StateChange] | None = None
         self.dropped_deliveries = 0
+        self._delivery_bytes = 0
         self._open_sockets = 0
         self._closing = False
         self.started_at = time.time()
@@ -178,6 +181,7 @@ class UnityManager:
         async with anyio.create_task_group() as tg:
             self._closing = False
             self._deliveries = asyncio.Queue(self.config.max_pending_deliveries)
+            self._delivery_bytes = 0
             tg.start_soon(self._sweep_forever)
             tg.start_soon(self._deliver_forever, self._deliveries)
             try:
@@ -484,6 +488,12 @@ class UnityManager:
             return
         if message.session is None:
             message.session = connection.session_id
+        if message.type == "compile_finished":
+            message.body = clip_compile_result(
+                message.body, self.config.max_compile_errors, self.config.max_compile_errors_bytes
+            )
+        else:
+            message.body = clip(message.body, self.config.max_event_bytes)
         session = self.sessions.get(connection.session_id)
         kind: StateKind = "event"
         if message.type == "hello":
@@ -523,8 +533,12 @@ class UnityManager:
         if queue is None:  # not running(): nothing else would deliver it
             await self._deliver(change)
             return
+        cost = _event_size(change.message) if change.message is not None else 0
         try:
+            if self._delivery_bytes + cost > self.config.max_pending_delivery_bytes:
+                raise asyncio.QueueFull
             queue.put_nowait(change)
+            self._delivery_bytes += cost
         except asyncio.QueueFull:
             self.dropped_deliveries += 1
             if self.dropped_deliveries % 1000 == 1:
@@ -536,7 +550,10 @@ class UnityManager:
 
     async def _deliver_forever(self, queue: asyncio.Queue[StateChange]) -> None:
         while True:
-            await self._deliver(await queue.get())
+            change = await queue.get()
+            if change.message is not None:
+                self._delivery_bytes -= _event_size(change.message)
+            await self._deliver(change)
 
     async def _deliver(self, change: StateChange) -> None:
         message = change.message
@@ -811,6 +828,11 @@ class UnityManager:
 
     def _now(self) -> float:
         return time.monotonic()
+
+
+def _event_size(message: MovesiaMessage) -> int:
+    """What keeping ``message`` costs: its body, which is all an editor controls the size of."""
+    return json_size(message.body) + len(message.type) + 64
 
 
 async def _receive_frame(websocket: WebSocket) -> str | bytes:

@@ -55,8 +55,14 @@ class Runtime:
             allowed_origins=config.allowed_origins,
             reload_surviving=DEFAULT_RELOAD_SURVIVING | RELOAD_SURVIVING,
         )
-        hub = ClientHub()
-        return cls(config, manager, hub, build_server(manager, hub), transport)
+        hub = ClientHub(max_logs_per_s=config.max_log_notifications_per_s)
+        server = build_server(
+            manager,
+            hub,
+            max_resource_bytes=config.max_resource_bytes,
+            max_console_entry_bytes=config.max_console_entry_bytes,
+        )
+        return cls(config, manager, hub, server, transport)
 
     def app(self) -> Starlette:
         extra_routes: list[Any] = []
