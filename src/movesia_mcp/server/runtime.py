@@ -14,6 +14,7 @@ from typing import Any, Literal
 import anyio
 import uvicorn
 from mcp.server.mcpserver import MCPServer
+from mcp.server.stdio import stdio_server
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.routing import Mount
@@ -25,6 +26,7 @@ from ..routes import create_app
 from ..unity_manager import DEFAULT_RELOAD_SURVIVING, UnityManager
 from .app import build_server
 from .hub import ClientHub
+from .stdio import stdio_streams
 
 logger = logging.getLogger("movesia_mcp.server")
 
@@ -201,8 +203,15 @@ async def run(
 
 
 async def _stdio(runtime: Runtime, stop: anyio.Event) -> None:
+    # Not run_stdio_async(): its stdin thread cannot be cancelled, so a signal could
+    # not stop the server while stdin stayed open (see stdio.py).
+    low = runtime.mcp._lowlevel_server
     try:
-        await runtime.mcp.run_stdio_async()
+        async with (
+            stdio_streams() as (stdin, stdout),
+            stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream),
+        ):
+            await low.run(read_stream, write_stream, low.create_initialization_options())
     finally:
         logger.info("MCP client closed stdin")
         stop.set()
