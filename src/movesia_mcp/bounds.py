@@ -157,14 +157,14 @@ def _clip_str(text: str, budget: int, *, json_encoded: bool) -> str:
     room = budget - measure(marker)
     if room <= 0:
         return "…"
-    # Characters may take up to six bytes each once escaped; shrink until it fits.
+    # A character may take up to six bytes once escaped: shrink in proportion until it fits
+    # (the quotes are counted twice, in ``room`` and in the candidate: two bytes of slack).
     keep = min(len(text), room)
     while keep > 0:
-        candidate = text[:keep] + marker
-        over = measure(candidate) - budget
-        if over <= 0:
-            return candidate
-        keep -= max(1, over // 2)
+        size = measure(text[:keep])
+        if size <= room:
+            return text[:keep] + marker
+        keep = min(keep - 1, keep * room // size)
     return marker
 
 

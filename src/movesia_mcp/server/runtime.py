@@ -25,6 +25,7 @@ from ..exceptions import MovesiaError
 from ..routes import create_app
 from ..unity_manager import DEFAULT_RELOAD_SURVIVING, UnityManager
 from .app import build_server
+from .deadlines import deadline_protocol
 from .hub import ClientHub
 from .stdio import stdio_streams
 
@@ -134,15 +135,24 @@ class _QuietServer(uvicorn.Server):
 
 @contextlib.asynccontextmanager
 async def serving(
-    app: Starlette, sock: socket.socket, manager: UnityManager, *, max_message_bytes: int
+    app: Starlette,
+    sock: socket.socket,
+    manager: UnityManager,
+    *,
+    max_message_bytes: int,
+    request_timeout: float = 10.0,
 ) -> AsyncIterator[uvicorn.Server]:
     """Run uvicorn on ``sock`` until the block exits.
+
+    An HTTP request (the Unity upgrade included) that has not arrived whole within
+    ``request_timeout`` seconds is closed (see deadlines.py).
 
     On exit the manager shuts down first, so editors see 1001 and waiting callers get
     ``ServerShuttingDownError``, before uvicorn closes what is left.
     """
     config = uvicorn.Config(
         app,
+        http=deadline_protocol(request_timeout),
         log_level="warning",
         lifespan="on",
         ws_max_size=max_message_bytes,
@@ -185,7 +195,13 @@ async def run(
     stop = anyio.Event()
     app = runtime.app()
     async with (
-        serving(app, sock, runtime.manager, max_message_bytes=config.max_message_bytes),
+        serving(
+            app,
+            sock,
+            runtime.manager,
+            max_message_bytes=config.max_message_bytes,
+            request_timeout=config.http_request_timeout,
+        ),
         anyio.create_task_group() as tg,
     ):
         tg.start_soon(runtime.hub.run)
