@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import anyio
+import anyio.abc
 import uvicorn
 from mcp.server.mcpserver import MCPServer
 from mcp.server.stdio import stdio_server
@@ -194,28 +195,32 @@ async def run(
     )
     stop = anyio.Event()
     app = runtime.app()
-    async with (
-        serving(
-            app,
-            sock,
-            runtime.manager,
-            max_message_bytes=config.max_message_bytes,
-            request_timeout=config.http_request_timeout,
-        ),
-        anyio.create_task_group() as tg,
-    ):
-        tg.start_soon(runtime.hub.run)
-        tg.start_soon(_watch_signals, stop)
-        if simulate_unity:
-            tg.start_soon(_simulated_editor, config, port, simulated_objects, stop)
-            # Serve MCP only once the editor is there, so the first tool call finds it.
-            if not await runtime.manager.wait_for_connection(10.0):
-                logger.error("the simulated editor did not connect within 10 s")
-        if transport == "stdio":
-            tg.start_soon(_stdio, runtime, stop)
-        await stop.wait()
-        logger.info("shutting down")
-        tg.cancel_scope.cancel()
+    async with anyio.create_task_group() as signals:
+        # Before anything serves: a signal that arrives once an editor can connect must
+        # find our handler, not the default one (which kills without closing editors).
+        await signals.start(_watch_signals, stop)
+        async with (
+            serving(
+                app,
+                sock,
+                runtime.manager,
+                max_message_bytes=config.max_message_bytes,
+                request_timeout=config.http_request_timeout,
+            ),
+            anyio.create_task_group() as tg,
+        ):
+            tg.start_soon(runtime.hub.run)
+            if simulate_unity:
+                tg.start_soon(_simulated_editor, config, port, simulated_objects, stop)
+                # Serve MCP only once the editor is there, so the first tool call finds it.
+                if not await runtime.manager.wait_for_connection(10.0):
+                    logger.error("the simulated editor did not connect within 10 s")
+            if transport == "stdio":
+                tg.start_soon(_stdio, runtime, stop)
+            await stop.wait()
+            logger.info("shutting down")
+            tg.cancel_scope.cancel()
+        signals.cancel_scope.cancel()
 
 
 async def _stdio(runtime: Runtime, stop: anyio.Event) -> None:
@@ -233,8 +238,11 @@ async def _stdio(runtime: Runtime, stop: anyio.Event) -> None:
         stop.set()
 
 
-async def _watch_signals(stop: anyio.Event) -> None:
+async def _watch_signals(
+    stop: anyio.Event, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+) -> None:
     with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        task_status.started()
         async for signum in signals:
             logger.info("received %s", signal.Signals(signum).name)
             stop.set()
