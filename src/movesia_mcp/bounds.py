@@ -45,6 +45,16 @@ def clip(value: Any, budget: int) -> Any:
     return _clip(value, size, budget)
 
 
+def clip_sized(value: Any, budget: int) -> tuple[Any, int]:
+    """``clip(value, budget)`` and the size of what it returns, measured once."""
+    budget = max(budget, MIN_BUDGET)
+    size = json_size(value)
+    if size <= budget:
+        return value, size
+    clipped = _clip(value, size, budget)
+    return clipped, json_size(clipped)
+
+
 def clip_compile_result(body: dict[str, Any], max_errors: int, budget: int) -> dict[str, Any]:
     """A ``compile_finished`` body with at most ``max_errors`` errors and ``budget`` bytes.
 
@@ -104,8 +114,10 @@ class ByteBoundedDeque(Generic[T]):
         self._size = size
         self._items: deque[tuple[T, int]] = deque()
 
-    def append(self, item: T) -> None:
-        cost = self._size(item)
+    def append(self, item: T, cost: int | None = None) -> None:
+        """Add ``item``; ``cost`` is its size when the caller has measured it already."""
+        if cost is None:
+            cost = self._size(item)
         self._items.append((item, cost))
         self.bytes += cost
         while self._items and (len(self._items) > self.maxlen or self.bytes > self.max_bytes):

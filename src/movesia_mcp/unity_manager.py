@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
@@ -18,7 +19,7 @@ import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ._version import __version__
-from .bounds import ByteBoundedDeque, clip, clip_compile_result, json_size
+from .bounds import ByteBoundedDeque, clip_compile_result, clip_sized, json_size
 from .commands import CommandState, CommandTable, PendingCommand
 from .config import UnityManagerConfig
 from .connection import UnityConnection
@@ -108,6 +109,7 @@ class UnityManager:
         self._deliveries: asyncio.Queue[StateChange] | None = None
         self.dropped_deliveries = 0
         self._delivery_bytes = 0
+        self._delivery_costs: deque[int] = deque()  # in the queue's order
         self._open_sockets = 0
         self._closing = False
         self.started_at = time.time()
@@ -182,6 +184,7 @@ class UnityManager:
             self._closing = False
             self._deliveries = asyncio.Queue(self.config.max_pending_deliveries)
             self._delivery_bytes = 0
+            self._delivery_costs.clear()
             tg.start_soon(self._sweep_forever)
             tg.start_soon(self._deliver_forever, self._deliveries)
             try:
@@ -492,8 +495,10 @@ class UnityManager:
             message.body = clip_compile_result(
                 message.body, self.config.max_compile_errors, self.config.max_compile_errors_bytes
             )
+            cost = _event_size(message)
         else:
-            message.body = clip(message.body, self.config.max_event_bytes)
+            message.body, body_bytes = clip_sized(message.body, self.config.max_event_bytes)
+            cost = body_bytes + len(message.type) + 64
         session = self.sessions.get(connection.session_id)
         kind: StateKind = "event"
         if message.type == "hello":
@@ -521,23 +526,23 @@ class UnityManager:
             if session is not None:
                 session.selection = dict(message.body)
             kind = "selection"
-        self.recent_events.append(message)
+        self.recent_events.append(message, cost)
         if session is not None and kind == "compile":
             session.changed.notify()
-        await self._notify_state(StateChange(kind, connection.session_id, message))
+        await self._notify_state(StateChange(kind, connection.session_id, message), cost)
 
-    async def _notify_state(self, change: StateChange) -> None:
+    async def _notify_state(self, change: StateChange, cost: int = 0) -> None:
         """Hand ``change`` to subscribers, in order, off the editor's read loop: a handler
         may itself send a command, whose answer arrives on that very socket."""
         queue = self._deliveries
         if queue is None:  # not running(): nothing else would deliver it
             await self._deliver(change)
             return
-        cost = _event_size(change.message) if change.message is not None else 0
         try:
             if self._delivery_bytes + cost > self.config.max_pending_delivery_bytes:
                 raise asyncio.QueueFull
             queue.put_nowait(change)
+            self._delivery_costs.append(cost)
             self._delivery_bytes += cost
         except asyncio.QueueFull:
             self.dropped_deliveries += 1
@@ -551,8 +556,7 @@ class UnityManager:
     async def _deliver_forever(self, queue: asyncio.Queue[StateChange]) -> None:
         while True:
             change = await queue.get()
-            if change.message is not None:
-                self._delivery_bytes -= _event_size(change.message)
+            self._delivery_bytes -= self._delivery_costs.popleft()
             await self._deliver(change)
 
     async def _deliver(self, change: StateChange) -> None:
@@ -831,7 +835,8 @@ class UnityManager:
 
 
 def _event_size(message: MovesiaMessage) -> int:
-    """What keeping ``message`` costs: its body, which is all an editor controls the size of."""
+    """What keeping ``message`` costs: its body (the part an editor controls the size of)
+    and a fixed allowance for the rest."""
     return json_size(message.body) + len(message.type) + 64
 
 
