@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from movesia_mcp.bounds import (
     CLIPPED_KEY,
@@ -148,3 +150,29 @@ def test_byte_bounded_deque_drops_the_oldest_by_bytes_and_by_count() -> None:
     fifo.clear()
     assert len(fifo) == 0
     assert fifo.bytes == 0
+
+
+# ── property: whatever the value, the clipped one fits ──────────────────────────────
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53), max_value=2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=3000),
+    lambda children: (
+        st.lists(children, max_size=30)
+        | st.dictionaries(st.text(max_size=40), children, max_size=30)
+    ),
+    max_leaves=200,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSON, budget=st.integers(min_value=1, max_value=20_000))
+def test_any_json_value_is_clipped_within_its_budget(value: Any, budget: int) -> None:
+    clipped = clip(value, budget)
+    assert json_size(clipped) <= max(budget, 64)
+    json.loads(json.dumps(clipped))  # still JSON
+    if json_size(value) <= max(budget, 64):
+        assert clipped is value
