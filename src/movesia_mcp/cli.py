@@ -137,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _serve(config: Config, args: argparse.Namespace, env: dict[str, str]) -> int:
     from .server.runtime import PortInUseError, Transport, run
+    from .server.stdio import ensure_standard_fds
+
+    # Before the event loop exists: its own descriptors must not take a missing fd 0.
+    ensure_standard_fds()
 
     requested = args.transport or env.get("MOVESIA_TRANSPORT", "stdio")
     transports: dict[str, Transport] = {"stdio": "stdio", "http": "http"}

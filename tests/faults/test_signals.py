@@ -165,3 +165,36 @@ async def test_ctrl_c_in_a_terminal_exits_at_once() -> None:
     assert code == 1001
     assert elapsed < EXIT_BOUND_S
     assert process.returncode in (0, 130)
+
+
+@pytest.mark.parametrize("stdin", ["file", "devnull", "closed"])
+def test_stdio_from_a_file_the_null_device_or_no_stdin_at_all_ends_cleanly(
+    stdin: str, tmp_path: Any
+) -> None:
+    """stdin the loop cannot poll is read by a daemon thread; a missing fd 0 is replaced
+    by the null device before the loop exists. Each ends at end of input, exit code 0."""
+    import subprocess
+
+    request = tmp_path / "in.jsonl"
+    request.write_bytes(INITIALIZE)
+    out = tmp_path / "out.jsonl"
+    env = {**os.environ, "SERVER_PORT": "0"}
+    command = [sys.executable, "-m", "movesia_mcp"]
+    with out.open("wb") as stdout:
+        if stdin == "file":
+            with request.open("rb") as source:
+                result = subprocess.run(command, stdin=source, stdout=stdout, env=env, timeout=60)
+        elif stdin == "devnull":
+            result = subprocess.run(
+                command, stdin=subprocess.DEVNULL, stdout=stdout, env=env, timeout=60
+            )
+        else:  # the shell's "<&-": fd 0 closed in the child
+            result = subprocess.run(
+                ["sh", "-c", 'exec "$0" -m movesia_mcp <&-', sys.executable],
+                stdout=stdout,
+                env=env,
+                timeout=60,
+            )
+    assert result.returncode == 0
+    if stdin == "file":  # answered on a stdout that is a regular file
+        assert b'"serverInfo"' in out.read_bytes()

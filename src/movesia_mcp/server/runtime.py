@@ -233,8 +233,10 @@ async def _stdio(runtime: Runtime, stop: anyio.Event) -> None:
             stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream),
         ):
             await low.run(read_stream, write_stream, low.create_initialization_options())
-    finally:
         logger.info("MCP client closed stdin")
+    except OSError as exc:  # stdin or stdout not open at all: nothing to serve MCP on
+        logger.error("cannot serve MCP on stdio: %s", exc)
+    finally:
         stop.set()
 
 

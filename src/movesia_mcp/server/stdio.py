@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import selectors
 import sys
 import threading
 from collections.abc import AsyncIterator
@@ -88,6 +89,19 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def ensure_standard_fds() -> None:
+    """Open the null device on fds 0-2 if the process was started without them, so the
+    listener socket cannot land on fd 0 and be mistaken for stdin."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            opened = os.open(os.devnull, os.O_RDWR)  # the lowest free descriptor: fd
+            if opened != fd:
+                os.dup2(opened, fd)
+                os.close(opened)
+
+
 @contextlib.asynccontextmanager
 async def stdio_streams() -> AsyncIterator[tuple[Any, Any]]:
     """The process's stdin and stdout as loop-driven line streams for
@@ -125,6 +139,19 @@ async def stdio_streams() -> AsyncIterator[tuple[Any, Any]]:
                 os.close(fd)
 
 
+def _pollable(fd: int, events: int) -> bool:
+    """Whether the loop's selector can watch ``fd`` (pipes, sockets, TTYs; not regular
+    files nor ``/dev/null``, which epoll refuses after asyncio has accepted them)."""
+    selector = selectors.DefaultSelector()
+    try:
+        selector.register(fd, events)
+    except (OSError, ValueError):
+        return False
+    finally:
+        selector.close()
+    return True
+
+
 def _divert(fd: int, target: int) -> None:
     os.dup2(target, fd)
     os.close(target)
@@ -134,14 +161,13 @@ async def _reader(
     loop: asyncio.AbstractEventLoop, fd: int, transports: list[asyncio.BaseTransport]
 ) -> asyncio.StreamReader:
     stream = asyncio.StreamReader(limit=MAX_LINE_BYTES, loop=loop)
-    pipe = os.fdopen(fd, "rb", buffering=0, closefd=False)
-    try:
-        transport, _ = await loop.connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(stream, loop=loop), pipe
-        )
-    except ValueError:  # a regular file: nothing to poll, read it in a daemon thread
+    if not _pollable(fd, selectors.EVENT_READ):  # a file: read it in a daemon thread
         _read_in_daemon_thread(loop, fd, stream)
         return stream
+    pipe = os.fdopen(fd, "rb", buffering=0, closefd=False)
+    transport, _ = await loop.connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(stream, loop=loop), pipe
+    )
     transports.append(transport)
     return stream
 
