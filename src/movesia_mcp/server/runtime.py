@@ -7,6 +7,7 @@ import errno
 import logging
 import signal
 import socket
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -224,15 +225,18 @@ async def run(
 
 
 async def _stdio(runtime: Runtime, stop: anyio.Event) -> None:
-    # Not run_stdio_async(): its stdin thread cannot be cancelled, so a signal could
-    # not stop the server while stdin stayed open (see stdio.py).
-    low = runtime.mcp._lowlevel_server
     try:
-        async with (
-            stdio_streams() as (stdin, stdout),
-            stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream),
-        ):
-            await low.run(read_stream, write_stream, low.create_initialization_options())
+        if sys.platform == "win32":  # no loop-driven pipes there; the SDK's own transport
+            await runtime.mcp.run_stdio_async()
+        else:
+            # Not run_stdio_async(): its stdin thread cannot be cancelled, so a signal
+            # could not stop the server while stdin stayed open (see stdio.py).
+            low = runtime.mcp._lowlevel_server
+            async with (
+                stdio_streams() as (stdin, stdout),
+                stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream),
+            ):
+                await low.run(read_stream, write_stream, low.create_initialization_options())
         logger.info("MCP client closed stdin")
     except OSError as exc:  # stdin or stdout not open at all: nothing to serve MCP on
         logger.error("cannot serve MCP on stdio: %s", exc)
