@@ -23,6 +23,16 @@ HOSTILE: list[tuple[str, dict[str, object], str]] = [
     ("create_material", {"path": "Assets/Art /Red.mat"}, "ends with a dot or a space"),
     ("delete_asset", {"path": "Assets/a/../../ProjectSettings"}, "no parent-folder steps"),
     ("delete_asset", {"path": "ProjectSettings/ProjectSettings.asset"}, "only Assets/"),
+    (
+        "batch",
+        {
+            "steps": [
+                {"tool": "create_gameobject", "arguments": {"name": "Harmless"}},
+                {"tool": "delete_asset", "arguments": {"path": "Assets/."}},
+            ]
+        },
+        "the Assets root cannot be the target",
+    ),
 ]
 
 
@@ -38,5 +48,5 @@ async def test_a_hostile_path_is_refused_naming_the_rule_and_never_reaches_unity
     assert result.is_error is True
     assert rule in error_text(result), error_text(result)
     assert ok.is_error is False
-    assert [m["type"] for m in world.peer.commands_seen] == ["get_hierarchy"]
+    assert [m["type"] for m in world.peer.commands_seen] == ["get_hierarchy"]  # nothing else
     assert sorted(world.editor.assets) == assets_before
