@@ -42,3 +42,19 @@ def test_each_bound_has_its_documented_default_and_is_parsed(
 def test_an_invalid_bound_stops_start_up_naming_the_variable(name: str, raw: str) -> None:
     with pytest.raises(ConfigError, match=name):
         Config.from_env({name: raw})
+
+
+def test_programmatic_defaults_agree_with_the_configuration() -> None:
+    """build_server, ClientHub and serving() used without a Config apply the same
+    documented defaults as the command line."""
+    import inspect
+
+    from movesia_mcp.server import app, runtime, tools
+    from movesia_mcp.server.hub import ClientHub
+
+    config = Config()
+    assert app.DEFAULT_RESOURCE_BYTES == config.max_resource_bytes
+    assert tools.DEFAULT_CONSOLE_ENTRY_BYTES == config.max_console_entry_bytes
+    assert ClientHub().max_logs_per_s == config.max_log_notifications_per_s
+    timeout = inspect.signature(runtime.serving).parameters["request_timeout"].default
+    assert timeout == config.http_request_timeout

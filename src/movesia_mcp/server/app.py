@@ -18,7 +18,12 @@ from ..exceptions import NotConnectedError, UnityError
 from ..unity_manager import UnityManager
 from ..unity_session import StateChange
 from .hub import ClientHub
-from .tools import clip_console_entry, progress_reporter, register_unity_tools
+from .tools import (
+    DEFAULT_CONSOLE_ENTRY_BYTES,
+    clip_console_entry,
+    progress_reporter,
+    register_unity_tools,
+)
 
 INSTRUCTIONS = """\
 Tools here act on the Unity Editor project the user has open. Unity tools take an optional
@@ -78,8 +83,7 @@ class CompileWait(BaseModel):
     )
 
 
-DEFAULT_RESOURCE_BYTES = 1024 * 1024
-DEFAULT_CONSOLE_ENTRY_BYTES = 16 * 1024
+DEFAULT_RESOURCE_BYTES = 1024 * 1024  # Config.max_resource_bytes (MAX_RESOURCE_BYTES)
 
 
 def build_server(
