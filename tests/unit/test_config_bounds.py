@@ -53,8 +53,8 @@ def test_programmatic_defaults_agree_with_the_configuration() -> None:
     from movesia_mcp.server.hub import ClientHub
 
     config = Config()
-    assert app.DEFAULT_RESOURCE_BYTES == config.max_resource_bytes
-    assert tools.DEFAULT_CONSOLE_ENTRY_BYTES == config.max_console_entry_bytes
+    assert config.max_resource_bytes == app.DEFAULT_RESOURCE_BYTES
+    assert config.max_console_entry_bytes == tools.DEFAULT_CONSOLE_ENTRY_BYTES
     assert ClientHub().max_logs_per_s == config.max_log_notifications_per_s
     timeout = inspect.signature(runtime.serving).parameters["request_timeout"].default
     assert timeout == config.http_request_timeout
