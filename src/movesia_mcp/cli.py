@@ -35,6 +35,11 @@ environment variables (a flag overrides its variable):
   UNITY_RECONNECT_GRACE=5.0     HEARTBEAT_SWEEP_MS=40000    HEARTBEAT_PING_AFTER_MS=90000
   HEARTBEAT_MAX_IDLE_MS=600000  COMPILE_SUSPEND_MS=120000   MAX_MESSAGE_BYTES=16777216
   UNITY_SEND_TIMEOUT=10.0       MAX_SEND_BACKLOG_BYTES=8388608  MAX_UNITY_CONNECTIONS=100
+byte bounds (what an editor's messages may cost) and HTTP hygiene:
+  MAX_EVENT_BYTES=65536          MAX_RECENT_EVENTS_BYTES=4194304  MAX_COMPILE_ERRORS=100
+  MAX_COMPILE_ERRORS_BYTES=65536 MAX_STATUS_BYTES=262144          MAX_RESOURCE_BYTES=1048576
+  MAX_CONSOLE_ENTRY_BYTES=16384  MAX_LOG_NOTIFICATIONS_PER_S=10
+  MAX_PENDING_DELIVERY_BYTES=16777216  HTTP_REQUEST_TIMEOUT=10.0 (slowloris cut-off)
 """
 
 
@@ -138,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _serve(config: Config, args: argparse.Namespace, env: dict[str, str]) -> int:
     from .server.runtime import PortInUseError, Transport, run
+    from .server.stdio import ensure_standard_fds
+
+    # Before the event loop exists: its own descriptors must not take a missing fd 0.
+    ensure_standard_fds()
 
     requested = args.transport or env.get("MOVESIA_TRANSPORT", "stdio")
     transports: dict[str, Transport] = {"stdio": "stdio", "http": "http"}

@@ -47,6 +47,18 @@ class UnityManagerConfig:
     # are dropped with a warning rather than let a stalled subscriber grow memory.
     max_pending_deliveries: int = 10_000
     heartbeat: HeartbeatConfig = field(default_factory=HeartbeatConfig)
+    # ── byte bounds on what an editor's messages cost us (PROTOCOL.md §8, 1.1) ─────────
+    # One event body as kept and relayed (longer strings are cut, with a marker).
+    max_event_bytes: int = 64 * 1024
+    # All recent events together; the oldest leave first.
+    max_recent_events_bytes: int = 4 * 1024 * 1024
+    # Compiler errors kept from one compile_finished: the first N, and at most this many bytes.
+    max_compile_errors: int = 100
+    max_compile_errors_bytes: int = 64 * 1024
+    # State changes waiting for subscribers, in bytes (beside max_pending_deliveries).
+    max_pending_delivery_bytes: int = 16 * 1024 * 1024
+    # One status answer (/unity/status, get_connection_status, list_projects, unity://status).
+    max_status_bytes: int = 256 * 1024
 
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -70,6 +82,15 @@ class Config:
     max_message_bytes: int = 16 * 1024 * 1024
     allowed_origins: tuple[str, ...] = ()
     unity: UnityManagerConfig = field(default_factory=UnityManagerConfig)
+    # ── MCP-side bounds and HTTP hygiene (hardening) ─────────────────────────────────
+    # One resource answer (unity://events, unity://console, ...).
+    max_resource_bytes: int = 1024 * 1024
+    # One Unity console entry as relayed in a log notification or unity://console.
+    max_console_entry_bytes: int = 16 * 1024
+    # MCP log notifications per second; more are folded into a count.
+    max_log_notifications_per_s: int = 10
+    # An HTTP request whose headers and body have not all arrived by then is closed.
+    http_request_timeout: float = 10.0
 
     def validate(self) -> Config:
         hb = self.unity.heartbeat
@@ -122,6 +143,7 @@ class Config:
                 "MAX_UNITY_CONNECTIONS", _positive_int, d.unity.max_connections
             ),
             heartbeat=heartbeat,
+            **_unity_bounds(reader, d.unity),
         )
         origins = reader.get("MOVESIA_ALLOWED_ORIGINS", _csv, d.allowed_origins)
         return cls(
@@ -132,7 +154,37 @@ class Config:
             max_message_bytes=reader.get("MAX_MESSAGE_BYTES", _positive_int, d.max_message_bytes),
             allowed_origins=origins,
             unity=unity,
+            max_resource_bytes=reader.get(
+                "MAX_RESOURCE_BYTES", _positive_int, d.max_resource_bytes
+            ),
+            max_console_entry_bytes=reader.get(
+                "MAX_CONSOLE_ENTRY_BYTES", _positive_int, d.max_console_entry_bytes
+            ),
+            max_log_notifications_per_s=reader.get(
+                "MAX_LOG_NOTIFICATIONS_PER_S", _positive_int, d.max_log_notifications_per_s
+            ),
+            http_request_timeout=reader.get(
+                "HTTP_REQUEST_TIMEOUT", _positive_float, d.http_request_timeout
+            ),
         ).validate()
+
+
+def _unity_bounds(reader: _EnvReader, d: UnityManagerConfig) -> dict[str, int]:
+    """The byte bounds of ``UnityManagerConfig`` from the environment."""
+    return {
+        "max_event_bytes": reader.get("MAX_EVENT_BYTES", _positive_int, d.max_event_bytes),
+        "max_recent_events_bytes": reader.get(
+            "MAX_RECENT_EVENTS_BYTES", _positive_int, d.max_recent_events_bytes
+        ),
+        "max_compile_errors": reader.get("MAX_COMPILE_ERRORS", _positive_int, d.max_compile_errors),
+        "max_compile_errors_bytes": reader.get(
+            "MAX_COMPILE_ERRORS_BYTES", _positive_int, d.max_compile_errors_bytes
+        ),
+        "max_pending_delivery_bytes": reader.get(
+            "MAX_PENDING_DELIVERY_BYTES", _positive_int, d.max_pending_delivery_bytes
+        ),
+        "max_status_bytes": reader.get("MAX_STATUS_BYTES", _positive_int, d.max_status_bytes),
+    }
 
 
 class _EnvReader:

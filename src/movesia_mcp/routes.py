@@ -1,7 +1,8 @@
 """Starlette routes: the Unity WebSocket endpoint and ``GET /unity/status``.
 
 ``create_app`` builds the app; extra routes (MCP's streamable HTTP transport) and an
-extra lifespan can be mounted beside the Unity ones.
+extra lifespan can be mounted beside the Unity ones. With a token configured, every
+HTTP route of the app requires it (``TokenGuard``), the mounted ones included.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from .security import loopback_host, token_ok
+from .bounds import clip
+from .security import TokenGuard, loopback_host, token_ok
 from .unity_manager import UnityManager
 
 Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]
@@ -42,7 +45,7 @@ def unity_routes(manager: UnityManager, status_extra: StatusExtra | None = None)
         body = manager.status()
         if status_extra is not None:
             body.update(status_extra())
-        return JSONResponse(body)
+        return JSONResponse(clip(body, manager.config.max_status_bytes))
 
     return [
         WebSocketRoute("/ws/unity", unity_ws),
@@ -74,5 +77,7 @@ def create_app(
             yield
 
     return Starlette(
-        routes=[*unity_routes(manager, status_extra), *extra_routes], lifespan=lifespan
+        routes=[*unity_routes(manager, status_extra), *extra_routes],
+        lifespan=lifespan,
+        middleware=[Middleware(TokenGuard, token=manager.token)],
     )

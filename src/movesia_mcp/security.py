@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hmac
+import json
 
 from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 def token_ok(connection: HTTPConnection, token: str | None) -> bool:
@@ -35,3 +37,44 @@ def loopback_host(connection: HTTPConnection) -> bool:
     host = connection.headers.get("host", "")
     name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
     return name in LOOPBACK_HOSTS
+
+
+UNAUTHORIZED_BODY = json.dumps(
+    {
+        "error": "authentication_failed",
+        "message": "missing or wrong token: send 'Authorization: Bearer <MOVESIA_TOKEN>' "
+        "or '?token=<MOVESIA_TOKEN>'",
+    }
+).encode()
+
+
+async def send_unauthorized(send: Send) -> None:
+    """A 401 with a JSON body saying how to authenticate."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 401,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(UNAUTHORIZED_BODY)).encode()),
+                (b"www-authenticate", b'Bearer realm="movesia-mcp"'),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": UNAUTHORIZED_BODY})
+
+
+class TokenGuard:
+    """ASGI middleware: with a token configured, every HTTP request must present it
+    (``/mcp`` in both MCP eras). WebSockets pass: the Unity route closes them with 4003
+    itself, so the plug-in can tell the user why."""
+
+    def __init__(self, app: ASGIApp, token: str | None) -> None:
+        self.app = app
+        self.token = token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not token_ok(HTTPConnection(scope), self.token):
+            await send_unauthorized(send)
+            return
+        await self.app(scope, receive, send)

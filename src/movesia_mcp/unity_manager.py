@@ -19,6 +19,7 @@ import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ._version import __version__
+from .bounds import ByteBoundedDeque, clip_compile_result, clip_sized, json_size
 from .commands import CommandState, CommandTable, PendingCommand
 from .config import UnityManagerConfig
 from .connection import UnityConnection
@@ -96,7 +97,9 @@ class UnityManager:
         self.commands: CommandTable[UnityConnection] = CommandTable()
         self.heartbeat: HeartbeatManager[UnityConnection] = HeartbeatManager(self.config.heartbeat)
         self.router = MessageRouter(self.commands, self._on_event)
-        self.recent_events: deque[MovesiaMessage] = deque(maxlen=self.config.recent_events)
+        self.recent_events: ByteBoundedDeque[MovesiaMessage] = ByteBoundedDeque(
+            self.config.recent_events, self.config.max_recent_events_bytes, _event_size
+        )
         self.default_project: str | None = None
         self._event_handlers: list[DomainEventHandler] = (
             [on_domain_event] if on_domain_event else []
@@ -105,6 +108,8 @@ class UnityManager:
         self._attached = StateSignal()
         self._deliveries: asyncio.Queue[StateChange] | None = None
         self.dropped_deliveries = 0
+        self._delivery_bytes = 0
+        self._delivery_costs: deque[int] = deque()  # in the queue's order
         self._open_sockets = 0
         self._closing = False
         self.started_at = time.time()
@@ -178,6 +183,8 @@ class UnityManager:
         async with anyio.create_task_group() as tg:
             self._closing = False
             self._deliveries = asyncio.Queue(self.config.max_pending_deliveries)
+            self._delivery_bytes = 0
+            self._delivery_costs.clear()
             tg.start_soon(self._sweep_forever)
             tg.start_soon(self._deliver_forever, self._deliveries)
             try:
@@ -484,6 +491,14 @@ class UnityManager:
             return
         if message.session is None:
             message.session = connection.session_id
+        if message.type == "compile_finished":
+            message.body = clip_compile_result(
+                message.body, self.config.max_compile_errors, self.config.max_compile_errors_bytes
+            )
+            cost = _event_size(message)
+        else:
+            message.body, body_bytes = clip_sized(message.body, self.config.max_event_bytes)
+            cost = body_bytes + len(message.type) + 64
         session = self.sessions.get(connection.session_id)
         kind: StateKind = "event"
         if message.type == "hello":
@@ -511,12 +526,12 @@ class UnityManager:
             if session is not None:
                 session.selection = dict(message.body)
             kind = "selection"
-        self.recent_events.append(message)
+        self.recent_events.append(message, cost)
         if session is not None and kind == "compile":
             session.changed.notify()
-        await self._notify_state(StateChange(kind, connection.session_id, message))
+        await self._notify_state(StateChange(kind, connection.session_id, message), cost)
 
-    async def _notify_state(self, change: StateChange) -> None:
+    async def _notify_state(self, change: StateChange, cost: int = 0) -> None:
         """Hand ``change`` to subscribers, in order, off the editor's read loop: a handler
         may itself send a command, whose answer arrives on that very socket."""
         queue = self._deliveries
@@ -524,7 +539,11 @@ class UnityManager:
             await self._deliver(change)
             return
         try:
+            if self._delivery_bytes + cost > self.config.max_pending_delivery_bytes:
+                raise asyncio.QueueFull
             queue.put_nowait(change)
+            self._delivery_costs.append(cost)
+            self._delivery_bytes += cost
         except asyncio.QueueFull:
             self.dropped_deliveries += 1
             if self.dropped_deliveries % 1000 == 1:
@@ -536,7 +555,9 @@ class UnityManager:
 
     async def _deliver_forever(self, queue: asyncio.Queue[StateChange]) -> None:
         while True:
-            await self._deliver(await queue.get())
+            change = await queue.get()
+            self._delivery_bytes -= self._delivery_costs.popleft()
+            await self._deliver(change)
 
     async def _deliver(self, change: StateChange) -> None:
         message = change.message
@@ -811,6 +832,12 @@ class UnityManager:
 
     def _now(self) -> float:
         return time.monotonic()
+
+
+def _event_size(message: MovesiaMessage) -> int:
+    """What keeping ``message`` costs: its body (the part an editor controls the size of)
+    and a fixed allowance for the rest."""
+    return json_size(message.body) + len(message.type) + 64
 
 
 async def _receive_frame(websocket: WebSocket) -> str | bytes:

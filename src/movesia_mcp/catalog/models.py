@@ -25,22 +25,77 @@ def explain(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def project_relative(path: str, *, root: str = "Assets", suffix: str | None = None) -> str:
+# Names Windows reserves for devices, whatever the extension ("CON.cs" is CON too).
+WINDOWS_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL"}
+    | {f"{dev}{n}" for dev in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")}
+)
+
+
+def _is_control(char: str) -> bool:
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code <= 0x9F
+
+
+def project_relative(
+    path: str, *, root: str = "Assets", suffix: str | None = None, allow_root: bool = True
+) -> str:
     """Normalise a project path and insist it stays inside ``root``.
 
-    Rejects absolute paths, ``..`` escapes and backslash tricks: a tool may only touch
-    files below the project's ``Assets/`` folder.
+    A tool may only touch files below the project's ``Assets/`` folder, under names
+    every editor platform can hold. Refused, each with the rule it breaks: absolute
+    paths and drive letters, backslash tricks, ``..``, NUL and control characters,
+    ``:`` in a name (NTFS alternate streams), Windows device names (``CON``, ``NUL``,
+    ``COM1``, … with any extension), names ending in a dot or a space, and — unless
+    ``allow_root`` — the ``Assets`` folder itself (``Assets``, ``Assets/``, ``Assets/.``).
     """
+    bad = next((c for c in path if _is_control(c)), None)
+    if bad is not None:
+        raise ValueError(
+            f"path {path!r} contains the control character U+{ord(bad):04X} "
+            "(rule: no NUL or control characters in paths)"
+        )
     cleaned = path.strip().replace("\\", "/")
     if not cleaned:
         raise ValueError("path is empty")
     if cleaned.startswith("/") or (len(cleaned) > 1 and cleaned[1] == ":"):
         raise ValueError(f"path {path!r} must be relative to the project, like '{root}/...'")
+    segments = cleaned.split("/")
+    if ".." in segments:
+        raise ValueError(
+            f"path {path!r} must stay inside the project's {root}/ folder and contains "
+            "'..' (rule: no parent-folder steps)"
+        )
+    for segment in segments:
+        if segment in ("", "."):
+            continue
+        if ":" in segment:
+            raise ValueError(
+                f"path {path!r}: name {segment!r} contains ':' (rule: no ':' in file names; "
+                "on Windows it names an NTFS alternate data stream)"
+            )
+        if segment[-1] in ". ":
+            raise ValueError(
+                f"path {path!r}: name {segment!r} ends with a dot or a space (rule: Windows "
+                "drops them, so the file would not be the one named)"
+            )
+        stem = segment.split(".", 1)[0].rstrip(" ").upper()
+        if stem in WINDOWS_RESERVED:
+            raise ValueError(
+                f"path {path!r}: {segment!r} is a reserved device name on Windows "
+                "(rule: no CON, PRN, AUX, NUL, COM1-9 or LPT1-9, with any extension)"
+            )
     normal = posixpath.normpath(cleaned)
     if normal != root and not normal.startswith(root + "/"):
-        raise ValueError(f"path {path!r} must stay inside the project's {root}/ folder")
-    if any(part in ("", ".", "..") for part in normal.split("/")):
-        raise ValueError(f"path {path!r} is not a plain project path")
+        raise ValueError(
+            f"path {path!r} must stay inside the project's {root}/ folder "
+            f"(rule: only {root}/ may be touched)"
+        )
+    if normal == root and not allow_root:
+        raise ValueError(
+            f"path {path!r} is the {root} folder itself (rule: the {root} root cannot be "
+            f"the target; name something inside it, like '{root}/Old')"
+        )
     if suffix is not None and not normal.endswith(suffix):
         raise ValueError(f"path {path!r} must end with {suffix}")
     return normal
@@ -48,19 +103,24 @@ def project_relative(path: str, *, root: str = "Assets", suffix: str | None = No
 
 AssetPath = Annotated[
     str,
-    AfterValidator(project_relative),
+    AfterValidator(lambda p: project_relative(p, allow_root=False)),
     Field(description="Project-relative path inside Assets/, e.g. 'Assets/Materials/Red.mat'"),
+]
+AssetFolder = Annotated[
+    str,
+    AfterValidator(project_relative),
+    Field(description="Project-relative folder: 'Assets' or a folder inside it"),
 ]
 ScriptPath = Annotated[
     str,
-    AfterValidator(lambda p: project_relative(p, suffix=".cs")),
+    AfterValidator(lambda p: project_relative(p, suffix=".cs", allow_root=False)),
     Field(
         description="Project-relative C# file path inside Assets/, e.g. 'Assets/Scripts/Player.cs'"
     ),
 ]
 ScenePath = Annotated[
     str,
-    AfterValidator(lambda p: project_relative(p, suffix=".unity")),
+    AfterValidator(lambda p: project_relative(p, suffix=".unity", allow_root=False)),
     Field(description="Scene asset path, e.g. 'Assets/Scenes/Main.unity'"),
 ]
 

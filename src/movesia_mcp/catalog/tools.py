@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from .models import (
+    AssetFolder,
     AssetPath,
     GameObjectSummary,
     LogType,
@@ -239,7 +240,7 @@ class SceneResult(Result):
 
 class SearchAssetsParams(Params):
     query: str = Field("", description="Name filter; Unity search syntax like 't:Material' works")
-    folder: AssetPath | None = None
+    folder: AssetFolder | None = None
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import time
 from typing import Any
 
@@ -14,11 +13,17 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
 from .._version import __version__
+from ..bounds import clip, dumps_within, json_size, newest_within
 from ..exceptions import NotConnectedError, UnityError
 from ..unity_manager import UnityManager
 from ..unity_session import StateChange
 from .hub import ClientHub
-from .tools import progress_reporter, register_unity_tools
+from .tools import (
+    DEFAULT_CONSOLE_ENTRY_BYTES,
+    clip_console_entry,
+    progress_reporter,
+    register_unity_tools,
+)
 
 INSTRUCTIONS = """\
 Tools here act on the Unity Editor project the user has open. Unity tools take an optional
@@ -78,7 +83,20 @@ class CompileWait(BaseModel):
     )
 
 
-def build_server(manager: UnityManager, hub: ClientHub) -> MCPServer:
+DEFAULT_RESOURCE_BYTES = 1024 * 1024  # Config.max_resource_bytes (MAX_RESOURCE_BYTES)
+
+
+def build_server(
+    manager: UnityManager,
+    hub: ClientHub,
+    *,
+    max_resource_bytes: int = DEFAULT_RESOURCE_BYTES,
+    max_console_entry_bytes: int = DEFAULT_CONSOLE_ENTRY_BYTES,
+) -> MCPServer:
+    """The MCP server. Everything it relays from Unity is bounded in bytes: resources by
+    ``max_resource_bytes``, console entries (``unity://console``, ``read_console``, log
+    notifications) by ``max_console_entry_bytes``, status answers by the manager's
+    ``max_status_bytes``."""
     server = MCPServer(
         "movesia-mcp",
         title="Movesia: Unity Editor bridge",
@@ -96,14 +114,18 @@ def build_server(manager: UnityManager, hub: ClientHub) -> MCPServer:
     low.add_request_handler(
         "resources/unsubscribe", types.UnsubscribeRequestParams, hub.on_unsubscribe
     )
-    register_unity_tools(server, manager)
+    register_unity_tools(server, manager, console_entry_bytes=max_console_entry_bytes)
     _register_server_tools(server, manager, hub)
-    _register_resources(server, manager, hub)
-    manager.add_state_listener(functools.partial(_on_state_change, hub))
+    _register_resources(server, manager, hub, max_resource_bytes, max_console_entry_bytes)
+    manager.add_state_listener(
+        functools.partial(_on_state_change, hub, console_entry_bytes=max_console_entry_bytes)
+    )
     return server
 
 
-async def _on_state_change(hub: ClientHub, change: StateChange) -> None:
+async def _on_state_change(
+    hub: ClientHub, change: StateChange, *, console_entry_bytes: int = DEFAULT_CONSOLE_ENTRY_BYTES
+) -> None:
     uris = list(_STATE_RESOURCES[change.kind])
     message = change.message
     if message is not None:
@@ -114,25 +136,33 @@ async def _on_state_change(hub: ClientHub, change: StateChange) -> None:
     if message is None:
         return
     if message.type == "compile_started":
-        await hub.log("info", {"event": "compile_started", "session": change.session_id})
+        hub.log("info", {"event": "compile_started", "session": change.session_id})
     elif message.type == "compile_finished":
         errors = message.body.get("errors") or []
         level: types.LoggingLevel = "error" if errors else "info"
-        await hub.log(
+        # The manager kept at most MAX_COMPILE_ERRORS(_BYTES) of them.
+        hub.log(
             level,
             {
                 "event": "compile_finished",
                 "session": change.session_id,
                 "success": not errors,
                 "errors": errors,
+                **(
+                    {"errors_total": message.body["errors_total"]}
+                    if "errors_total" in message.body
+                    else {}
+                ),
             },
         )
     elif message.type == "log_message" and message.body.get("type") in ("Error", "Exception"):
-        await hub.log("error", {"event": "unity_log", "session": change.session_id, **message.body})
+        entry = clip_console_entry(dict(message.body), console_entry_bytes)
+        hub.log("error", {"event": "unity_log", "session": change.session_id, **entry})
 
 
 def status_snapshot(manager: UnityManager, hub: ClientHub) -> ConnectionStatus:
-    status = manager.status()
+    """The status answer, at most ``max_status_bytes`` (each project's share clipped)."""
+    status = clip(manager.status(), manager.config.max_status_bytes - 1024)
     hint = ""
     if not status["connected"]:
         hint = (
@@ -145,7 +175,7 @@ def status_snapshot(manager: UnityManager, hub: ClientHub) -> ConnectionStatus:
         connected=status["connected"],
         compiling=status["compiling"],
         default_project=status["default_project"],
-        projects=status["projects"],
+        projects=status.get("projects", []),
         pending_commands=status["pending_commands"],
         mcp_clients=hub.client_count,
         server_version=__version__,
@@ -167,7 +197,7 @@ def _register_server_tools(server: MCPServer, manager: UnityManager, hub: Client
     @server.tool(title="List projects", annotations=read_only)
     async def list_projects() -> ProjectList:
         """The Unity projects connected to this server (or reconnecting after a reload)."""
-        return ProjectList(projects=manager.projects(), default_project=manager.default_project)
+        return _project_list(manager)
 
     @server.tool(
         title="Select project",
@@ -188,7 +218,7 @@ def _register_server_tools(server: MCPServer, manager: UnityManager, hub: Client
             manager.select_project(project)
         except NotConnectedError as exc:
             raise ToolError(f"{exc}. Call list_projects to see what is connected.") from None
-        return ProjectList(projects=manager.projects(), default_project=manager.default_project)
+        return _project_list(manager)
 
     @server.tool(title="Wait for compile", annotations=read_only)
     async def wait_for_compile(
@@ -217,8 +247,22 @@ def _register_server_tools(server: MCPServer, manager: UnityManager, hub: Client
         )
 
 
-def _register_resources(server: MCPServer, manager: UnityManager, hub: ClientHub) -> None:
+def _project_list(manager: UnityManager) -> ProjectList:
+    projects = clip(manager.projects(), manager.config.max_status_bytes - 1024)
+    return ProjectList(projects=projects, default_project=manager.default_project)
+
+
+def _register_resources(
+    server: MCPServer,
+    manager: UnityManager,
+    hub: ClientHub,
+    max_bytes: int,
+    console_entry_bytes: int,
+) -> None:
     json_type = "application/json"
+
+    def _dump(data: Any) -> str:
+        return dumps_within(data, max_bytes, indent=1)
 
     @server.resource(
         STATUS,
@@ -233,7 +277,7 @@ def _register_resources(server: MCPServer, manager: UnityManager, hub: ClientHub
         PROJECTS, name="projects", mime_type=json_type, description="Connected Unity projects"
     )
     async def projects_resource() -> str:
-        return _dump({"projects": manager.projects(), "default_project": manager.default_project})
+        return _dump(_project_list(manager).model_dump())
 
     @server.resource(
         SELECTION,
@@ -259,15 +303,12 @@ def _register_resources(server: MCPServer, manager: UnityManager, hub: ClientHub
         description="Recent Unity events, newest last (bounded)",
     )
     async def events_resource() -> str:
-        events = list(manager.recent_events)[-100:]
-        return _dump(
-            {
-                "events": [
-                    {"type": e.type, "session": e.session, "ts": e.ts, "body": e.body}
-                    for e in events
-                ]
-            }
-        )
+        events = [
+            {"type": e.type, "session": e.session, "ts": e.ts, "body": e.body}
+            for e in list(manager.recent_events)[-100:]
+        ]
+        # The newest that fit whole (indentation costs up to a third more than compact).
+        return _dump({"events": newest_within(events, max_bytes * 2 // 3, json_size)})
 
     @server.resource(
         CONSOLE,
@@ -276,7 +317,10 @@ def _register_resources(server: MCPServer, manager: UnityManager, hub: ClientHub
         description="The newest 50 Unity console entries of the default project",
     )
     async def console_resource() -> str:
-        return await _unity_resource(manager, "read_console", {"limit": 50})
+        body = await _unity_body(manager, "read_console", {"limit": 50})
+        if isinstance(body.get("entries"), list):
+            body["entries"] = [clip_console_entry(e, console_entry_bytes) for e in body["entries"]]
+        return _dump(body)
 
     @server.resource(
         HIERARCHY,
@@ -285,16 +329,14 @@ def _register_resources(server: MCPServer, manager: UnityManager, hub: ClientHub
         description="Scene roots and their children (depth 1, first 100 roots)",
     )
     async def hierarchy_resource() -> str:
-        return await _unity_resource(manager, "get_hierarchy", {"depth": 1, "limit": 100})
+        return _dump(await _unity_body(manager, "get_hierarchy", {"depth": 1, "limit": 100}))
 
 
-async def _unity_resource(manager: UnityManager, command: str, params: dict[str, Any]) -> str:
+async def _unity_body(
+    manager: UnityManager, command: str, params: dict[str, Any]
+) -> dict[str, Any]:
     try:
         body = await manager.execute(command, params, timeout=10.0)
     except UnityError as exc:
-        return _dump({"available": False, "error": str(exc)})
-    return _dump({"available": True, **body})
-
-
-def _dump(data: Any) -> str:
-    return json.dumps(data, indent=1, default=str)
+        return {"available": False, "error": str(exc)}
+    return {"available": True, **body}

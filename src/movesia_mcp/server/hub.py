@@ -7,12 +7,18 @@
   filters per stream, so every update is published there once.
 
 Updates are coalesced: a URI marked dirty many times between flushes is announced
-once, so an event flood from Unity cannot flood the clients.
+once, so an event flood from Unity cannot flood the clients. Log notifications are
+coalesced too: at most ``max_logs_per_s`` leave per second, and the rest are folded
+into one ``unity_logs_folded`` notification that counts them by event. Neither ever
+blocks the caller: a client that stops reading stalls only this hub's flush loop,
+and what waits for it stays bounded.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import time
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -31,9 +37,24 @@ LogLevel = types.LoggingLevel
 
 
 class ClientHub:
-    def __init__(self, bus: InMemorySubscriptionBus | None = None, flush_interval: float = 0.05):
+    def __init__(
+        self,
+        bus: InMemorySubscriptionBus | None = None,
+        flush_interval: float = 0.05,
+        *,
+        max_logs_per_s: int = 10,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.bus = bus or InMemorySubscriptionBus()
         self.flush_interval = flush_interval
+        self.max_logs_per_s = max(2, max_logs_per_s)
+        self.clock = clock
+        self.logs_sent = 0
+        self.logs_folded = 0
+        self._logs: list[tuple[LogLevel, Any, str]] = []
+        self._folded: dict[str, int] = {}
+        self._window_start = -math.inf
+        self._window_sent = 0
         self.sessions: dict[int, ServerSession] = {}
         self.subscribers: dict[str, set[int]] = {}
         self.notifications_sent = 0
@@ -82,15 +103,59 @@ class ClientHub:
         self._dirty.update(uris)
         self._wake.set()
 
+    def log(self, level: LogLevel, data: Any, logger_name: str = "unity") -> None:
+        """A log notification to every handshake-era client, at the next flush, or
+        folded into a count when this second's share is spent."""
+        self._roll(self.clock())
+        reserved = 1 if self._folded else 0  # a slot for the summary of what was folded
+        if self._window_sent + len(self._logs) + reserved < self.max_logs_per_s:
+            self._logs.append((level, data, logger_name))
+        else:
+            event = data.get("event") if isinstance(data, dict) else None
+            key = event if isinstance(event, str) else "log"
+            self._folded[key] = self._folded.get(key, 0) + 1
+            self.logs_folded += 1
+        self._wake.set()
+
+    def _roll(self, now: float) -> None:
+        if now - self._window_start >= 1.0:
+            self._window_start = now
+            self._window_sent = 0
+
     async def run(self) -> None:
         """Flush loop; runs for the life of the server."""
         while True:
-            await self._wake.wait()
+            timeout = math.inf
+            if self._folded:  # the summary goes out when the next second starts
+                timeout = max(0.0, self._window_start + 1.0 - self.clock())
+            with anyio.move_on_after(timeout):
+                await self._wake.wait()
             self._wake = anyio.Event()
             await self.flush()
             await anyio.sleep(self.flush_interval)
 
     async def flush(self) -> None:
+        await self._flush_resources()
+        await self._flush_logs()
+
+    async def _flush_logs(self) -> None:
+        self._roll(self.clock())
+        batch, self._logs = self._logs, []
+        if self._folded and self._window_sent + len(batch) < self.max_logs_per_s:
+            folded, self._folded = self._folded, {}
+            summary = {
+                "event": "unity_logs_folded",
+                "folded": sum(folded.values()),
+                "by_event": folded,
+                "message": "more log notifications than "
+                f"{self.max_logs_per_s}/s; these were counted, not sent",
+            }
+            batch.insert(0, ("warning", summary, "movesia"))
+        self._window_sent += len(batch)
+        for level, data, logger_name in batch:
+            await self._send_log(level, data, logger_name)
+
+    async def _flush_resources(self) -> None:
         dirty, self._dirty = self._dirty, set()
         for uri in sorted(dirty):
             for key in list(self.subscribers.get(uri, ())):
@@ -104,8 +169,8 @@ class ClientHub:
                     logger.debug("resource update to a client failed: %s", exc)
             await self.bus.publish(ResourceUpdated(uri=uri))
 
-    async def log(self, level: LogLevel, data: Any, logger_name: str = "unity") -> None:
-        """A log notification to every handshake-era client."""
+    async def _send_log(self, level: LogLevel, data: Any, logger_name: str) -> None:
+        self.logs_sent += 1
         for session in list(self.sessions.values()):
             try:
                 # Deprecated for 2026-07-28 clients only; handshake-era clients show it.

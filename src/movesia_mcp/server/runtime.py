@@ -7,13 +7,16 @@ import errno
 import logging
 import signal
 import socket
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import anyio
+import anyio.abc
 import uvicorn
 from mcp.server.mcpserver import MCPServer
+from mcp.server.stdio import stdio_server
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.routing import Mount
@@ -24,7 +27,9 @@ from ..exceptions import MovesiaError
 from ..routes import create_app
 from ..unity_manager import DEFAULT_RELOAD_SURVIVING, UnityManager
 from .app import build_server
+from .deadlines import deadline_protocol
 from .hub import ClientHub
+from .stdio import stdio_streams
 
 logger = logging.getLogger("movesia_mcp.server")
 
@@ -55,8 +60,14 @@ class Runtime:
             allowed_origins=config.allowed_origins,
             reload_surviving=DEFAULT_RELOAD_SURVIVING | RELOAD_SURVIVING,
         )
-        hub = ClientHub()
-        return cls(config, manager, hub, build_server(manager, hub), transport)
+        hub = ClientHub(max_logs_per_s=config.max_log_notifications_per_s)
+        server = build_server(
+            manager,
+            hub,
+            max_resource_bytes=config.max_resource_bytes,
+            max_console_entry_bytes=config.max_console_entry_bytes,
+        )
+        return cls(config, manager, hub, server, transport)
 
     def app(self) -> Starlette:
         extra_routes: list[Any] = []
@@ -126,15 +137,24 @@ class _QuietServer(uvicorn.Server):
 
 @contextlib.asynccontextmanager
 async def serving(
-    app: Starlette, sock: socket.socket, manager: UnityManager, *, max_message_bytes: int
+    app: Starlette,
+    sock: socket.socket,
+    manager: UnityManager,
+    *,
+    max_message_bytes: int,
+    request_timeout: float = 10.0,
 ) -> AsyncIterator[uvicorn.Server]:
     """Run uvicorn on ``sock`` until the block exits.
+
+    An HTTP request (the Unity upgrade included) that has not arrived whole within
+    ``request_timeout`` seconds is closed (see deadlines.py).
 
     On exit the manager shuts down first, so editors see 1001 and waiting callers get
     ``ServerShuttingDownError``, before uvicorn closes what is left.
     """
     config = uvicorn.Config(
         app,
+        http=deadline_protocol(request_timeout),
         log_level="warning",
         lifespan="on",
         ws_max_size=max_message_bytes,
@@ -176,34 +196,59 @@ async def run(
     )
     stop = anyio.Event()
     app = runtime.app()
-    async with (
-        serving(app, sock, runtime.manager, max_message_bytes=config.max_message_bytes),
-        anyio.create_task_group() as tg,
-    ):
-        tg.start_soon(runtime.hub.run)
-        tg.start_soon(_watch_signals, stop)
-        if simulate_unity:
-            tg.start_soon(_simulated_editor, config, port, simulated_objects, stop)
-            # Serve MCP only once the editor is there, so the first tool call finds it.
-            if not await runtime.manager.wait_for_connection(10.0):
-                logger.error("the simulated editor did not connect within 10 s")
-        if transport == "stdio":
-            tg.start_soon(_stdio, runtime, stop)
-        await stop.wait()
-        logger.info("shutting down")
-        tg.cancel_scope.cancel()
+    async with anyio.create_task_group() as signals:
+        # Before anything serves: a signal that arrives once an editor can connect must
+        # find our handler, not the default one (which kills without closing editors).
+        await signals.start(_watch_signals, stop)
+        async with (
+            serving(
+                app,
+                sock,
+                runtime.manager,
+                max_message_bytes=config.max_message_bytes,
+                request_timeout=config.http_request_timeout,
+            ),
+            anyio.create_task_group() as tg,
+        ):
+            tg.start_soon(runtime.hub.run)
+            if simulate_unity:
+                tg.start_soon(_simulated_editor, config, port, simulated_objects, stop)
+                # Serve MCP only once the editor is there, so the first tool call finds it.
+                if not await runtime.manager.wait_for_connection(10.0):
+                    logger.error("the simulated editor did not connect within 10 s")
+            if transport == "stdio":
+                tg.start_soon(_stdio, runtime, stop)
+            await stop.wait()
+            logger.info("shutting down")
+            tg.cancel_scope.cancel()
+        signals.cancel_scope.cancel()
 
 
 async def _stdio(runtime: Runtime, stop: anyio.Event) -> None:
     try:
-        await runtime.mcp.run_stdio_async()
-    finally:
+        if sys.platform == "win32":  # no loop-driven pipes there; the SDK's own transport
+            await runtime.mcp.run_stdio_async()
+        else:
+            # Not run_stdio_async(): its stdin thread cannot be cancelled, so a signal
+            # could not stop the server while stdin stayed open (see stdio.py).
+            low = runtime.mcp._lowlevel_server
+            async with (
+                stdio_streams() as (stdin, stdout),
+                stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream),
+            ):
+                await low.run(read_stream, write_stream, low.create_initialization_options())
         logger.info("MCP client closed stdin")
+    except OSError as exc:  # stdin or stdout not open at all: nothing to serve MCP on
+        logger.error("cannot serve MCP on stdio: %s", exc)
+    finally:
         stop.set()
 
 
-async def _watch_signals(stop: anyio.Event) -> None:
+async def _watch_signals(
+    stop: anyio.Event, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+) -> None:
     with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        task_status.started()
         async for signum in signals:
             logger.info("received %s", signal.Signals(signum).name)
             stop.set()

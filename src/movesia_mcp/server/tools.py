@@ -16,6 +16,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
 
+from ..bounds import clip
 from ..catalog import TOOLS_BY_NAME, UNITY_TOOLS, ToolSpec
 from ..catalog.models import explain
 from ..exceptions import (
@@ -31,6 +32,8 @@ from ..unity_session import CommandProgress, ProgressCallback
 
 # Bigger answers are refused with advice to page: an LLM context cannot take megabytes.
 MAX_RESULT_CHARS = 200_000
+# One console entry (message and stack trace) as relayed by read_console.
+DEFAULT_CONSOLE_ENTRY_BYTES = 16 * 1024
 
 PROJECT_FIELD = Field(
     None,
@@ -77,6 +80,8 @@ async def run_unity_tool(
     spec: ToolSpec,
     arguments: dict[str, Any],
     ctx: Context | None,
+    *,
+    console_entry_bytes: int = DEFAULT_CONSOLE_ENTRY_BYTES,
 ) -> BaseModel:
     """Validate, send to Unity, wait (with progress), and check the answer."""
     project = arguments.pop("project", None)
@@ -95,6 +100,9 @@ async def run_unity_tool(
         )
     except UnityError as exc:
         raise ToolError(explain_unity_error(spec.name, exc)) from None
+    entries = body.get("entries") if spec.name == "read_console" else None
+    if isinstance(entries, list):  # one huge log entry must not cost the whole page
+        body = {**body, "entries": [clip_console_entry(e, console_entry_bytes) for e in entries]}
     try:
         result = spec.result.model_validate(body)
     except ValidationError as exc:
@@ -113,10 +121,26 @@ async def run_unity_tool(
     return result
 
 
-def register_unity_tools(server: MCPServer, manager: UnityManager) -> None:
+def clip_console_entry(entry: Any, budget: int) -> Any:
+    """A console entry within ``budget``: its message and stack trace cut, shape kept."""
+    if not isinstance(entry, dict):
+        return entry
+    out = dict(entry)
+    for key, share in (("message", budget // 2), ("stacktrace", budget // 2)):
+        if isinstance(out.get(key), str):
+            out[key] = clip(out[key], share)
+    return clip(out, budget)
+
+
+def register_unity_tools(
+    server: MCPServer,
+    manager: UnityManager,
+    *,
+    console_entry_bytes: int = DEFAULT_CONSOLE_ENTRY_BYTES,
+) -> None:
     for spec in UNITY_TOOLS:
         server.add_tool(
-            _tool_function(spec, manager),
+            _tool_function(spec, manager, console_entry_bytes),
             name=spec.name,
             title=spec.title,
             description=spec.description,
@@ -125,9 +149,11 @@ def register_unity_tools(server: MCPServer, manager: UnityManager) -> None:
         )
 
 
-def _tool_function(spec: ToolSpec, manager: UnityManager) -> Any:
+def _tool_function(spec: ToolSpec, manager: UnityManager, console_entry_bytes: int) -> Any:
     async def call(ctx: Context, **arguments: Any) -> BaseModel:
-        return await run_unity_tool(manager, spec, arguments, ctx)
+        return await run_unity_tool(
+            manager, spec, arguments, ctx, console_entry_bytes=console_entry_bytes
+        )
 
     parameters: list[inspect.Parameter] = []
     hints: dict[str, Any] = {}
