@@ -37,6 +37,7 @@ class CloseCode(IntEnum):
     DUPLICATE_SESSION = 4002
     AUTHENTICATION_FAILED = 4003
     SESSION_EXPIRED = 4004
+    PROJECT_MISMATCH = 4006  # 1.1: the session id belongs to another project
 
 
 ACK_REQUIRED_TYPES: frozenset[str] = frozenset(
@@ -132,11 +133,22 @@ def decode_frame(raw: str | bytes) -> Any:
         raise EnvelopeError("invalid_json", "frame is nested too deeply") from None
 
 
+# A ``ts`` above this is in milliseconds (the Movesia package's shape): in seconds it
+# would be after the year 5000.
+_TS_MILLIS_ABOVE = 10**11
+
+
 def parse_envelope(data: Any) -> MovesiaMessage:
-    """Validate decoded JSON against the inbound rules of §2."""
+    """Validate decoded JSON against the inbound rules of §2.
+
+    Tolerated shapes of the Movesia package: ``"id": null`` (an id is assigned, so an
+    ``hb`` still gets its ``pong`` and an event its ``ack``) and ``ts`` in milliseconds.
+    """
     if not isinstance(data, dict):
         raise EnvelopeError("not_an_object", f"envelope must be a JSON object, got {_kind(data)}")
     raw_id = data.get("id")
+    if raw_id is None and "id" in data:
+        raw_id = new_id()
     ref_id = raw_id if isinstance(raw_id, str) and raw_id else None
     v = data.get("v", PROTOCOL_VERSION)
     if type(v) is not int or v != PROTOCOL_VERSION:
@@ -159,6 +171,8 @@ def parse_envelope(data: Any) -> MovesiaMessage:
     ts = data.get("ts")
     if not isinstance(ts, int) or isinstance(ts, bool):
         ts = int(time.time())
+    elif ts > _TS_MILLIS_ABOVE:
+        ts //= 1000
     session = data.get("session")
     if session is not None and not isinstance(session, str):
         raise EnvelopeError("invalid_session", "'session' must be a string", ref_id)
