@@ -147,8 +147,7 @@ def parse_envelope(data: Any) -> MovesiaMessage:
     if not isinstance(data, dict):
         raise EnvelopeError("not_an_object", f"envelope must be a JSON object, got {_kind(data)}")
     raw_id = data.get("id")
-    if raw_id is None and "id" in data:
-        raw_id = new_id()
+    null_id = raw_id is None and "id" in data  # gets an id of its own once valid
     ref_id = raw_id if isinstance(raw_id, str) and raw_id else None
     v = data.get("v", PROTOCOL_VERSION)
     if type(v) is not int or v != PROTOCOL_VERSION:
@@ -158,7 +157,7 @@ def parse_envelope(data: Any) -> MovesiaMessage:
     msg_type = data.get("type")
     if not isinstance(msg_type, str) or not msg_type:
         raise EnvelopeError("missing_type", "envelope needs a non-empty string 'type'", ref_id)
-    if ref_id is None:
+    if ref_id is None and not null_id:
         raise EnvelopeError("missing_id", "envelope needs a non-empty string 'id'")
     body = data.get("body", {})
     if body is None:
@@ -177,7 +176,7 @@ def parse_envelope(data: Any) -> MovesiaMessage:
     if session is not None and not isinstance(session, str):
         raise EnvelopeError("invalid_session", "'session' must be a string", ref_id)
     return MovesiaMessage(
-        type=msg_type, id=ref_id, body=body, source=source, ts=ts, session=session, v=v
+        type=msg_type, id=ref_id or new_id(), body=body, source=source, ts=ts, session=session, v=v
     )
 
 

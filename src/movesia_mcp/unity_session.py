@@ -141,9 +141,9 @@ def merge_identity(old: Identity, new: Identity, conn_seq: int) -> Identity:
 
 
 def describe(sessions: Iterable[UnitySession]) -> str:
-    """``name at path [session]`` for each: two projects may share a name."""
+    """``name [session] at path`` for each: two projects may share a name."""
     return ", ".join(
-        f"{s.name} at {s.identity.project_path} [{s.session_id}]"
+        f"{s.name} [{s.session_id}] at {s.identity.project_path}"
         if s.identity.project_path
         else f"{s.name} [{s.session_id}]"
         for s in sessions

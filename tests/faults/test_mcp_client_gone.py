@@ -102,7 +102,9 @@ async def _http() -> AsyncIterator[tuple[UnityManager, str, ClientHub, str]]:
 
 
 @contextlib.asynccontextmanager
-async def chain(transport: str) -> AsyncIterator[Chain]:
+async def chain(transport: str, capabilities: tuple[str, ...] | None = ()) -> AsyncIterator[Chain]:
+    """``capabilities``: what the editor declares; ``()`` is a version 1 editor, None the
+    simulator's 1.1 set (``command_ack``, ``dedup``, ``cancel``)."""
     editor = SimulatedEditor()
     async with _memory() if transport == "memory" else _http() as (manager, target, hub, url):
         flusher = asyncio.create_task(hub.run())
@@ -111,6 +113,7 @@ async def chain(transport: str) -> AsyncIterator[Chain]:
             project_path=editor.project_path,
             handlers={**editor.handlers(), "inspect_object": never},
             heartbeat_interval=None,
+            capabilities=capabilities,
         )
         editor.attach(peer)
         await peer.connect()

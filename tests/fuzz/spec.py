@@ -83,7 +83,8 @@ def envelope_violations(data: Any) -> Rejected | None:
         codes.add("unsupported_version")
     if not non_empty_str(data.get("type")):
         codes.add("missing_type")
-    if not non_empty_str(data.get("id")):
+    # 1.1: ``"id": null`` (the Movesia package's shape) is given an id; absent is not.
+    if not non_empty_str(data.get("id")) and not ("id" in data and data["id"] is None):
         codes.add("missing_id")
     if data.get("body") is not None and not isinstance(data["body"], dict):
         codes.add("invalid_body")  # README: a null body counts as {}
@@ -95,6 +96,14 @@ def envelope_violations(data: Any) -> Rejected | None:
         return None
     ref = data["id"] if non_empty_str(data.get("id")) else None
     return Rejected(frozenset(codes), ref)
+
+
+# 1.1: a ``ts`` above this is in milliseconds and is read as seconds.
+TS_MILLIS_ABOVE = 10**11
+
+
+def expected_ts(raw: int) -> int:
+    return raw // 1000 if raw > TS_MILLIS_ABOVE else raw
 
 
 def frame_verdict(frame: str | bytes) -> Rejected | dict[str, Any]:

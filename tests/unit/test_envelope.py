@@ -221,7 +221,8 @@ def test_null_id_is_given_a_fresh_id() -> None:
     first = parse_envelope(inbound(type="hb", id=None))
     second = parse_envelope(inbound(type="hb", id=None))
 
-    assert isinstance(first.id, str) and len(first.id) == 32
+    assert isinstance(first.id, str)
+    assert len(first.id) == 32
     assert first.id != second.id
 
 
