@@ -127,7 +127,9 @@ class MessageRouter:
             if kind is ResponseKind.DUPLICATE
             else f"no pending command has id {ref}"
         )
-        logger.warning("%s: %s", connection.label, text)
+        # A duplicate is benign (an answer that crossed a resend, §6.1); unknown is not.
+        level = logging.INFO if kind is ResponseKind.DUPLICATE else logging.WARNING
+        logger.log(level, "%s: %s", connection.label, text)
         await reply(
             connection, error_message(EnvelopeError(code, text, ref), connection.session_id)
         )
