@@ -173,6 +173,34 @@ def session_candidates(
     return None
 
 
+# 1.1: the capabilities the server honours (§3.6); other names are ignored.
+KNOWN_CAPABILITIES = frozenset({"command_ack", "dedup", "cancel"})
+SECRET_MAX = 512  # README: a longer ``session_secret`` is not a secret, it is ignored
+
+
+def capabilities_rule(seed: Mapping[str, Any]) -> frozenset[str]:
+    raw = seed.get("capabilities")
+    if not isinstance(raw, list):
+        return frozenset()
+    return frozenset(n for n in raw if isinstance(n, str) and n in KNOWN_CAPABILITIES)
+
+
+def secret_rule(query: Mapping[str, str], seed: Mapping[str, Any]) -> str | None:
+    """handshake ``session_secret`` > query ``secret``; only sane, valid text counts."""
+    for value in (seed.get("session_secret"), query.get("secret")):
+        if non_empty_str(value) and len(value) <= SECRET_MAX and _unicode(value):
+            return str(value)
+    return None
+
+
+def _unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def seed_of(first: Mapping[str, Any] | None) -> tuple[Mapping[str, Any], Any]:
     """The handshake fields and the envelope ``session`` of a first message."""
     if first is None:
