@@ -51,7 +51,7 @@ def command(
     command_id: str = "r-1",
     connection: Any = None,
 ) -> PendingCommand[Any]:
-    loop = asyncio.get_event_loop_policy().get_event_loop()
+    loop = asyncio.get_running_loop()
     return PendingCommand(
         id=command_id,
         command_type="write_script",
@@ -91,7 +91,7 @@ SENT, ACKED = CommandState.SENT, CommandState.ACKED
         (True, True, True, SENT, False, False, True, False),
     ],
 )
-def test_should_resend_truth_table(
+async def test_should_resend_truth_table(
     written: bool,
     survives: bool,
     idempotent: bool,
