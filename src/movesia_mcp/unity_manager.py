@@ -361,14 +361,21 @@ class UnityManager:
         """
         query = dict(websocket.query_params)
         if query.get("session") and query_conn_seq(query) is not None:
-            return identify(query, None), None
-        try:
-            async with asyncio.timeout(self.config.handshake_timeout):
-                raw = await _receive_frame(websocket)
-        except TimeoutError:
-            raise HandshakeError(
-                f"no handshake within {self.config.handshake_timeout:g}s"
-            ) from None
+            identity = identify(query, None)
+            if identity.project_path is not None or not self._bound_and_claimed(identity):
+                return identity, None
+            # The session is taken and bound to a project, and the query names none:
+            # learn the project from the first frame (the hello) before any takeover
+            # (§3.8), so that another project never takes the session even for a moment.
+            raw = await self._first_frame(websocket)
+            try:
+                data = decode_frame(raw)
+            except EnvelopeError:
+                return identity, raw  # routed (and refused) like any later frame
+            if not is_handshake_message(data):
+                return identity, raw
+            return identify(query, data), (raw if "type" in data else None)
+        raw = await self._first_frame(websocket)
         try:
             data = decode_frame(raw)
         except EnvelopeError as exc:
@@ -413,6 +420,22 @@ class UnityManager:
                 )
             )
         return Admission(secret_ok=secret_ok)
+
+    async def _first_frame(self, websocket: WebSocket) -> str | bytes:
+        try:
+            async with asyncio.timeout(self.config.handshake_timeout):
+                return await _receive_frame(websocket)
+        except TimeoutError:
+            raise HandshakeError(
+                f"no handshake within {self.config.handshake_timeout:g}s"
+            ) from None
+
+    def _bound_and_claimed(self, identity: Identity) -> bool:
+        sid = identity.session_id
+        session = self.sessions.get(sid)
+        if session is None or session.bound_path is None:
+            return False
+        return self.table.live(sid) is not None or self.commands.has_pending(sid)
 
     async def _attach(
         self,

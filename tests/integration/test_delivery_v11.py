@@ -437,6 +437,43 @@ async def test_other_project_with_a_live_session_id_is_refused_with_4006(
         await game.aclose()
 
 
+@pytest.mark.parametrize("other_project", [True, False])
+async def test_query_handshake_learns_the_project_before_taking_a_bound_session(
+    server: RunningServer, other_project: bool
+) -> None:
+    """Guarantee: a version 1 editor (the Movesia package keys its session id
+    machine-wide) connecting with ``?session=&conn=`` and no ``projectPath`` to a live
+    session is not accepted at once: its ``hello`` decides. Another project is closed
+    with 4006 and the live editor is never superseded; the same project takes over as in
+    version 1."""
+    live = server.peer(
+        session_id="machine-wide",
+        project_path="/a/Game",
+        capabilities=(),
+        handlers={"echo": written},
+    )
+    await live.connect()
+    try:
+        newcomer = HostilePeer(server.url, session="machine-wide", conn="40")
+        await newcomer.open()
+        project = "/b/Other" if other_project else "/a/Game"
+        await newcomer.send(unity("hello", {"dataPath": project + "/Assets"}))
+        if other_project:
+            code, _ = await newcomer.closed()
+            assert code == CloseCode.PROJECT_MISMATCH
+            assert live.closed_by_server is None
+            assert server.manager.table.live_conn_seq("machine-wide") == live.conn_seq
+            assert (await server.manager.execute("echo", {"path": "e"}))["path"] == "e"
+        else:
+            await newcomer.receive(of_type("welcome"))
+            await asyncio.wait_for(live.disconnected.wait(), 3)
+            assert live.closed_by_server is not None
+            assert live.closed_by_server[0] == CloseCode.SUPERSEDED
+            newcomer.finish()
+    finally:
+        await live.aclose()
+
+
 async def test_pending_commands_never_move_to_another_project(server: RunningServer) -> None:
     game = server.peer(
         session_id="shared-2", project_path="/a/Game", handlers={"write_script": no_answer}
