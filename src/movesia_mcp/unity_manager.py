@@ -402,8 +402,8 @@ class UnityManager:
             wanted is not None and session.bound_path is not None and wanted != session.bound_path
         )
         claimed = self.table.live(sid) is not None or self.commands.has_pending(sid)
-        if not claimed:
-            return Admission(fresh=other_project, secret_ok=secret_ok)
+        if not claimed:  # anyone may take it; another project starts a new record
+            return Admission(fresh=other_project, secret_ok=secret_ok and not other_project)
         if other_project:
             return Admission(
                 refused=(
@@ -455,6 +455,7 @@ class UnityManager:
             if session is not None:  # another project takes a session id nobody holds
                 logger.info("%s: session id reused for another project", connection.label)
                 self.commands.forget_session(sid)
+                self.heartbeat.forget_session(sid)
             session = UnitySession(own)
             self.sessions[sid] = session
         else:
@@ -626,8 +627,13 @@ class UnityManager:
                 with contextlib.suppress(HandshakeError):
                     refined = identify({"session": session.session_id}, message.to_dict())
                     wanted = normalise_project_path(refined.project_path)
-                    if session.bound_path is None:
-                        session.bound_path = wanted
+                    if session.bound_path is None or (
+                        wanted is not None
+                        and wanted != session.bound_path
+                        and not self.commands.has_pending(session.session_id)
+                    ):
+                        # Nothing of another project is at stake: the session is this one's.
+                        session.bound_path = wanted or session.bound_path
                     elif wanted is not None and wanted != session.bound_path:
                         logger.warning("%s: hello names another project", connection.label)
                         await connection.close(

@@ -124,7 +124,8 @@ async def run(plan: list[tuple[Any, ...]]) -> None:
             socket = FakeSocket(seed)
             claimed = model.live is not None or model.pending > 0
             same = model.bound is None or model.bound == PROJECTS[editor]
-            secret_ok = presented is not None and presented == model.secret
+            # A secret proves the claim only to its own project's session.
+            secret_ok = presented is not None and presented == model.secret and same
             if claimed and not same:
                 expected: int | None = CloseCode.PROJECT_MISMATCH
             elif claimed and model.requires and not secret_ok:
