@@ -79,6 +79,9 @@ class MovesiaMessage:
     ts: int = 0
     session: str | None = None
     v: int = PROTOCOL_VERSION
+    # The frame said ``"id": null`` and this id was assigned here: never echo it as a
+    # reference to something the editor sent.
+    id_assigned: bool = field(default=False, compare=False, repr=False)
 
     @classmethod
     def create(
@@ -176,7 +179,14 @@ def parse_envelope(data: Any) -> MovesiaMessage:
     if session is not None and not isinstance(session, str):
         raise EnvelopeError("invalid_session", "'session' must be a string", ref_id)
     return MovesiaMessage(
-        type=msg_type, id=ref_id or new_id(), body=body, source=source, ts=ts, session=session, v=v
+        type=msg_type,
+        id=ref_id or new_id(),
+        body=body,
+        source=source,
+        ts=ts,
+        session=session,
+        v=v,
+        id_assigned=ref_id is None,
     )
 
 

@@ -107,7 +107,7 @@ class MessageRouter:
     async def _reject_stray(
         self, connection: UnityConnection, message: MovesiaMessage, kind: ResponseKind
     ) -> None:
-        ref = message.request_id or message.id
+        ref = message.request_id or (None if message.id_assigned else message.id)
         if kind is ResponseKind.LATE:
             logger.info(
                 "%s: late response to %s (its caller gave up); dropped", connection.label, ref
@@ -126,6 +126,8 @@ class MessageRouter:
             f"request {ref} was already answered"
             if kind is ResponseKind.DUPLICATE
             else f"no pending command has id {ref}"
+            if ref is not None
+            else "the response names no pending command"
         )
         # A duplicate is benign (an answer that crossed a resend, §6.1); unknown is not.
         level = logging.INFO if kind is ResponseKind.DUPLICATE else logging.WARNING

@@ -30,6 +30,7 @@ from .envelope import (
     MovesiaMessage,
     close_reason,
     decode_frame,
+    error_message,
     new_id,
 )
 from .exceptions import (
@@ -635,12 +636,22 @@ class UnityManager:
                         # Nothing of another project is at stake: the session is this one's.
                         session.bound_path = wanted or session.bound_path
                     elif wanted is not None and wanted != session.bound_path:
-                        logger.warning("%s: hello names another project", connection.label)
-                        await connection.close(
-                            CloseCode.PROJECT_MISMATCH,
-                            "project_mismatch: the session belongs to another project",
+                        # A later hello cannot move the session, and its pending commands,
+                        # to another project (§3.8): the binding stays, the connection too.
+                        logger.warning(
+                            "%s: hello names another project; the session stays bound to its own",
+                            connection.label,
                         )
-                        return
+                        refined = replace(refined, project_path=None)
+                        if not connection.legacy:
+                            text = "the session belongs to another project; hello ignored"
+                            await reply(
+                                connection,
+                                error_message(
+                                    EnvelopeError("project_mismatch", text, message.id),
+                                    connection.session_id,
+                                ),
+                            )
                     session.identity = merge_identity(
                         session.identity, refined, connection.conn_seq
                     )

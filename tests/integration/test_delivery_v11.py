@@ -510,6 +510,29 @@ async def test_pending_commands_never_move_to_another_project(server: RunningSer
         await game.aclose()
 
 
+async def test_a_later_hello_cannot_move_a_pending_session_to_another_project(
+    server: RunningServer,
+) -> None:
+    peer = server.peer(session_id="rebind", project_path="/a/Game", handlers={"slow": no_answer})
+    await peer.connect()
+    try:
+        call = asyncio.create_task(server.manager.execute("slow", {}))
+        await eventually(lambda: bool(peer.commands_seen))
+        await peer.send(envelope("hello", {"dataPath": "/b/Other/Assets"}, msg_id="h2"))
+        await eventually(lambda: any(m["type"] == "error" for m in peer.received))
+        [error] = [m for m in peer.received if m["type"] == "error"]
+        assert error["body"]["code"] == "project_mismatch"
+        assert error["body"]["ref_id"] == "h2"
+        session = server.manager.sessions["rebind"]
+        assert session.identity.project_path == "/a/Game"
+        assert session.connection is not None
+        assert peer.closed_by_server is None
+        assert not call.done()
+        call.cancel()
+    finally:
+        await peer.aclose()
+
+
 async def test_same_project_with_other_separators_and_case_is_not_a_mismatch(
     server: RunningServer,
 ) -> None:
