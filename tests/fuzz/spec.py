@@ -29,7 +29,8 @@ ENVELOPE_CODES = frozenset(
     }
 )
 STRAY_CODES = frozenset({"unknown_request", "duplicate_response"})
-DOCUMENTED_CODES = FRAME_CODES | ENVELOPE_CODES | STRAY_CODES
+SESSION_CODES = frozenset({"project_mismatch"})  # 1.1: a later hello naming another project
+DOCUMENTED_CODES = FRAME_CODES | ENVELOPE_CODES | STRAY_CODES | SESSION_CODES
 
 ENVELOPE_FIELDS = ("v", "source", "type", "ts", "id", "body", "session")
 
