@@ -27,7 +27,7 @@ import json
 import logging
 import time
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
@@ -39,6 +39,7 @@ from websockets.exceptions import ConnectionClosed
 logger = logging.getLogger("movesia_mcp.simulator")
 
 HandshakeStyle = Literal["hello", "seed", "query"]
+LEDGER_SIZE = 10_000
 
 
 @dataclass(slots=True)
@@ -144,8 +145,10 @@ class SimulatedUnity:
             capabilities = declared
         self.capabilities: list[str] = list(capabilities)
         self.session_secret: str | None = None
-        # The request-id ledger (dedup): request id → its answer, once known.
-        self.ledger: dict[str, dict[str, Any] | None] = {}
+        # The request-id ledger (dedup): request id → its answer, once known. Bounded:
+        # the oldest ids go first (PROTOCOL.md asks for INTERRUPT_TIMEOUT plus the
+        # command's timeout; LEDGER_SIZE ids cover that at any plausible rate).
+        self.ledger: OrderedDict[str, dict[str, Any] | None] = OrderedDict()
         self.executions: Counter[str] = Counter()
         self.redelivered: list[dict[str, Any]] = []  # commands the ledger recognised
         self.cancels: list[str] = []  # request ids the server cancelled
@@ -398,6 +401,9 @@ class SimulatedUnity:
             self.commands_seen.append(message)
             if self.dedup:
                 self.ledger[request_id] = None
+                if len(self.ledger) > LEDGER_SIZE:
+                    old, _ = self.ledger.popitem(last=False)
+                    self.executions.pop(old, None)
         ack = self.ack_commands
         if ack is True or (callable(ack) and ack(str(kind))):
             with contextlib.suppress(ConnectionClosed):
@@ -418,6 +424,8 @@ class SimulatedUnity:
         request_id = str(body.get("request_id") or message["id"])
         params = {k: v for k, v in body.items() if k != "request_id"}
         self.executions[request_id] += 1
+        if len(self.executions) > LEDGER_SIZE:  # bounded like the ledger, oldest first
+            del self.executions[next(iter(self.executions))]
         handler = self.handlers.get(kind)
         result: HandlerResult
         if handler is None:
@@ -470,7 +478,7 @@ class SimulatedUnity:
     def _remember(self, answer: dict[str, Any]) -> None:
         """The ledger keeps the answer, to send it again if the command comes again."""
         request_id = (answer.get("body") or {}).get("request_id") or answer.get("id")
-        if self.dedup and isinstance(request_id, str):
+        if self.dedup and isinstance(request_id, str) and request_id in self.ledger:
             self.ledger[request_id] = answer
 
     async def _heartbeat(self, ws: ClientConnection) -> None:
