@@ -121,6 +121,8 @@ class UnitySession:
             "last_compile": self.last_compile,
             "reconnects": self.reconnects,
             "connected_at": self.connected_at,
+            # 1.1: what the live connection declared and the server honours.
+            "capabilities": sorted(self.connection.capabilities) if self.connection else [],
         }
 
 

@@ -78,6 +78,15 @@ async def test_welcome_lists_the_honoured_capabilities_and_ignores_unknown_ones(
         peer.finish()
 
 
+async def test_status_lists_each_projects_capabilities(server: RunningServer) -> None:
+    peer, _ = await hostile_editor(server, "cap-3", "/p/Listed", capabilities=["cancel"])
+    try:
+        [project] = [p for p in server.manager.projects() if p["session"] == "cap-3"]
+        assert project["capabilities"] == ["cancel"]
+    finally:
+        peer.finish()
+
+
 async def test_an_editor_that_declares_nothing_gets_a_version_1_welcome(
     server: RunningServer,
 ) -> None:
