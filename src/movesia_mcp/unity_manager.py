@@ -849,7 +849,10 @@ class UnityManager:
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         async def run() -> None:
-            await coroutine
+            try:
+                await coroutine
+            except Exception:  # a courtesy to the editor; nobody waits for it
+                logger.debug("background send failed", exc_info=True)
 
         task = asyncio.ensure_future(run())
         self._background.add(task)
