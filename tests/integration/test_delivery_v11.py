@@ -585,25 +585,29 @@ async def test_same_name_in_two_folders_is_ambiguous_and_a_path_or_id_decides(
     async def whoami_b(params: Json) -> Json:
         return {"who": "b"}
 
-    a = server.peer(project_path="/work/a/Game", handlers={"whoami": whoami_a})
-    b = server.peer(project_path="/work/b/Game", handlers={"whoami": whoami_b})
+    a = server.peer(project_path="/projects/a/Game", handlers={"whoami": whoami_a})
+    b = server.peer(project_path="/projects/b/Game", handlers={"whoami": whoami_b})
     await a.connect()
     await b.connect()
     try:
         with pytest.raises(AmbiguousProjectError) as ambiguous:
             await server.manager.execute("whoami", {}, project="Game")
         text = str(ambiguous.value)
-        assert "/work/a/Game" in text
-        assert "/work/b/Game" in text
+        assert "/projects/a/Game" in text
+        assert "/projects/b/Game" in text
         assert a.session_id in text
         assert b.session_id in text
         assert ambiguous.value.projects == ["Game", "Game"]
         assert a.commands_seen == b.commands_seen == []
-        assert await server.manager.execute("whoami", {}, project="/work/b/Game") == {"who": "b"}
-        assert await server.manager.execute("whoami", {}, project="/work/a/Game/") == {"who": "a"}
+        assert await server.manager.execute("whoami", {}, project="/projects/b/Game") == {
+            "who": "b"
+        }
+        assert await server.manager.execute("whoami", {}, project="/projects/a/Game/") == {
+            "who": "a"
+        }
         assert await server.manager.execute("whoami", {}, project=b.session_id) == {"who": "b"}
         with pytest.raises(NotConnectedError):
-            await server.manager.execute("whoami", {}, project="/work/c/Game")
+            await server.manager.execute("whoami", {}, project="/projects/c/Game")
     finally:
         await a.aclose()
         await b.aclose()

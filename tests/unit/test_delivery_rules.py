@@ -375,14 +375,14 @@ async def test_a_command_never_written_is_not_cancelled_anywhere() -> None:
 async def test_same_name_is_ambiguous_only_among_sessions_that_are_not_offline() -> None:
     clock = Clock()
     manager = manager_on(clock)
-    connect(manager, "a", "/work/a/Game")
-    b, b_connection, _ = connect(manager, "b", "/work/b/Game")
+    connect(manager, "a", "/projects/a/Game")
+    b, b_connection, _ = connect(manager, "b", "/projects/b/Game")
 
     with pytest.raises(AmbiguousProjectError) as ambiguous:
         manager.find_session("game")
-    assert "/work/a/Game" in str(ambiguous.value)
-    assert "/work/b/Game" in str(ambiguous.value)
-    assert manager.find_session("/work/b/Game") is b
+    assert "/projects/a/Game" in str(ambiguous.value)
+    assert "/projects/b/Game" in str(ambiguous.value)
+    assert manager.find_session("/projects/b/Game") is b
     assert manager.find_session("b") is b
 
     # b goes away and its grace runs out on the clock: only a is left to match.
