@@ -168,6 +168,37 @@ async def test_ack_in_one_tcp_write_before_a_close_is_not_dropped_and_not_resent
         back.finish()
 
 
+async def test_answer_in_the_same_tcp_write_as_the_reconnect_handshake_is_not_dropped(
+    server: RunningServer,
+) -> None:
+    """Guarantee: back from a reload, an editor writes its ``hello``, the answer to the
+    reload-surviving command still pending, and a close, all in ONE TCP write: the
+    ``welcome`` fails on the closing socket, yet the answer is delivered."""
+    caps = ["command_ack", "dedup"]
+    first, welcome = await hostile_editor(server, "burst-3", "/p/Again", capabilities=caps)
+    call = asyncio.create_task(
+        server.manager.execute("write_script", {"path": "Assets/R.cs", "contents": "r"})
+    )
+    rid = (await first.receive(of_type("write_script")))["id"]
+    first.reset()
+    [pending] = pending_of(server, "write_script")
+    await eventually(lambda: pending.connection is None)
+
+    back = HostilePeer(server.url)
+    await back.open()
+    answer = unity(
+        "compilation_complete",
+        {"request_id": rid, "path": "Assets/R.cs", "created": True, "compiled": True},
+        msg_id=rid,
+    )
+    secret = welcome["session_secret"]
+    again = hello("burst-3", "/p/Again", 2, capabilities=caps, session_secret=secret)
+    await back.write(back.frame(again), back.frame(answer), back.close_frame())
+    back.finish()
+    result = await asyncio.wait_for(call, 5)
+    assert result["path"] == "Assets/R.cs"
+
+
 # ── acks lost with the socket (§6.1) ────────────────────────────────────────────────
 
 
