@@ -10,9 +10,14 @@ Life-cycle of one command::
       └──caller gone──▶ CANCELLED
 
 A reload-surviving command whose connection died stays in the table, detached, until
-Unity answers it on the session's next connection with the original id. It is sent
-again only when Unity provably never received it: the session acks commands, and this
-one was never acked.
+Unity answers it on the session's next connection with the original id. Whether it is
+sent again on that connection is decided in one place, ``should_resend`` (PROTOCOL.md
+§6.1): always when it was never written to a socket; to an editor with a ``dedup``
+ledger, always; otherwise only when it is idempotent and an editor that acks commands
+never acked it.
+
+Answers, acks and ``error`` envelopes count only from a connection of the session the
+command was sent to (``owned_by``).
 """
 
 from __future__ import annotations
@@ -56,6 +61,10 @@ class PendingCommand(Generic[C]):
     # Loop time after which the caller gives up; moved out when a reload begins.
     deadline: float = 0.0
     reloads: int = field(default=0)
+    # Catalog ``idempotent``: running it twice leaves the project as running it once.
+    idempotent: bool = False
+    # False while the envelope has provably never been written to any socket.
+    written: bool = True
 
     @property
     def delivered(self) -> bool:
@@ -68,6 +77,30 @@ class PendingCommand(Generic[C]):
             session=session,
             msg_id=self.id,
         )
+
+
+def should_resend(
+    command: PendingCommand[Any], *, dedup: bool, acks_commands: bool, legacy: bool = False
+) -> bool:
+    """Send a detached command again on the session's next connection? (§6.1)
+
+    ``dedup``: the new connection declared a request-id ledger. ``acks_commands``: the
+    session's editor acks every command on receipt (declared ``command_ack``, or seen
+    doing it). ``legacy``: the new connection declared no capability at all (a version 1
+    editor), which keeps version 1's rule: resend what an acking editor never acked.
+    """
+    if not command.written:  # it never left this process: Unity cannot have it
+        return True
+    if not command.survives_reload:
+        return False
+    if dedup:  # the ledger makes a second delivery harmless
+        return True
+    never_acked = acks_commands and command.state is CommandState.SENT
+    if legacy:
+        return never_acked
+    # A missing ack is no proof the command was not received (the ack may have died
+    # with the socket); resending is only tolerable when running it twice is harmless.
+    return never_acked and command.idempotent
 
 
 class ResponseKind(Enum):
@@ -91,7 +124,7 @@ def unity_error(body: dict[str, Any]) -> str | None:
 class CommandTable(Generic[C]):
     def __init__(self, remembered: int = 4096) -> None:
         self._pending: dict[str, PendingCommand[C]] = {}
-        self._finished: OrderedDict[str, CommandState] = OrderedDict()
+        self._finished: OrderedDict[str, tuple[CommandState, str]] = OrderedDict()
         self._remembered = remembered
         self._acking_sessions: set[str] = set()
 
@@ -107,28 +140,56 @@ class CommandTable(Generic[C]):
     def add(self, command: PendingCommand[C]) -> None:
         self._pending[command.id] = command
 
-    def ack(self, command_id: str) -> bool:
+    def for_session(self, session_id: str) -> list[PendingCommand[C]]:
+        return [c for c in self._pending.values() if c.session_id == session_id]
+
+    def has_pending(self, session_id: str) -> bool:
+        return any(c.session_id == session_id for c in self._pending.values())
+
+    def declare_acking(self, session_id: str) -> None:
+        """The session's editor declared ``command_ack``."""
+        self._acking_sessions.add(session_id)
+
+    def acks_commands(self, session_id: str) -> bool:
+        return session_id in self._acking_sessions
+
+    def ack(self, command_id: str, session_id: str | None = None) -> bool:
+        """Mark ``command_id`` ACKED; with ``session_id``, only if it is that session's."""
         command = self._pending.get(command_id)
-        if command is None:
+        if command is None or (session_id is not None and command.session_id != session_id):
             return False
         self._acking_sessions.add(command.session_id)
         if command.state is CommandState.SENT:
             command.state = CommandState.ACKED
         return True
 
-    def response_for(self, message: MovesiaMessage) -> PendingCommand[C] | None:
+    def response_for(
+        self, message: MovesiaMessage, session_id: str | None = None
+    ) -> PendingCommand[C] | None:
+        """The pending command ``message`` answers; with ``session_id``, only a command
+        of that session (an answer from another session's connection matches none)."""
         command = self._pending.get(message.id)
         if command is None and (rid := message.request_id) is not None:
             command = self._pending.get(rid)
+        if command is not None and session_id is not None and command.session_id != session_id:
+            return None
         return command
 
-    def classify_orphan(self, message: MovesiaMessage) -> ResponseKind | None:
-        """For an envelope that matched no pending command: is it a stray response?"""
+    def classify_orphan(
+        self, message: MovesiaMessage, session_id: str | None = None
+    ) -> ResponseKind | None:
+        """For an envelope that matched no pending command: is it a stray response?
+
+        With ``session_id``, a finished command of another session counts as unknown."""
         for key in (message.id, message.request_id):
-            if key is not None and (state := self._finished.get(key)) is not None:
-                if state is CommandState.ANSWERED:
-                    return ResponseKind.DUPLICATE
-                return ResponseKind.LATE
+            if key is None or (finished := self._finished.get(key)) is None:
+                continue
+            state, owner = finished
+            if session_id is not None and owner != session_id:
+                return ResponseKind.UNKNOWN
+            if state is CommandState.ANSWERED:
+                return ResponseKind.DUPLICATE
+            return ResponseKind.LATE
         if message.request_id is not None or message.type.endswith("_response"):
             return ResponseKind.UNKNOWN
         return None
@@ -150,10 +211,12 @@ class CommandTable(Generic[C]):
         if not command.future.done():
             command.future.set_exception(UnityCommandError(command.command_type, text, body))
 
-    def give_up(self, command: PendingCommand[C], state: CommandState) -> None:
-        """The caller stopped waiting (TIMED_OUT or CANCELLED)."""
-        if command.id in self._pending:
-            self._finish(command, state)
+    def give_up(self, command: PendingCommand[C], state: CommandState) -> bool:
+        """The caller stopped waiting (TIMED_OUT or CANCELLED). True when it was pending."""
+        if command.id not in self._pending:
+            return False
+        self._finish(command, state)
+        return True
 
     def fail(self, command: PendingCommand[C], error: BaseException) -> None:
         self._finish(command, CommandState.LOST)
@@ -186,14 +249,17 @@ class CommandTable(Generic[C]):
             )
         return kept
 
-    def to_resend(self, session_id: str) -> list[PendingCommand[C]]:
-        """Detached commands of ``session_id`` that Unity provably never received."""
-        if session_id not in self._acking_sessions:
-            return []
+    def to_resend(
+        self, session_id: str, *, dedup: bool = False, legacy: bool = True
+    ) -> list[PendingCommand[C]]:
+        """Detached commands of ``session_id`` to send again on its next connection."""
+        acks = session_id in self._acking_sessions
         return [
             c
             for c in self._pending.values()
-            if c.session_id == session_id and c.connection is None and c.state is CommandState.SENT
+            if c.session_id == session_id
+            and c.connection is None
+            and should_resend(c, dedup=dedup, acks_commands=acks, legacy=legacy)
         ]
 
     def forget_session(self, session_id: str) -> None:
@@ -202,6 +268,6 @@ class CommandTable(Generic[C]):
     def _finish(self, command: PendingCommand[C], state: CommandState) -> None:
         command.state = state
         self._pending.pop(command.id, None)
-        self._finished[command.id] = state
+        self._finished[command.id] = (state, command.session_id)
         if len(self._finished) > self._remembered:
             self._finished.popitem(last=False)

@@ -49,6 +49,16 @@ class UnityConnection:
         return self.identity.conn_seq
 
     @property
+    def capabilities(self) -> frozenset[str]:
+        """What the editor declared and the server honours (PROTOCOL.md §3.6)."""
+        return self.identity.capabilities
+
+    @property
+    def legacy(self) -> bool:
+        """A version 1 editor: it declared no capability, and is served as in version 1."""
+        return not self.identity.capabilities
+
+    @property
     def label(self) -> str:
         """``session/conn_seq (project)``: put on every log line about this connection."""
         project = self.identity.project_name or "?"

@@ -37,6 +37,7 @@ class CloseCode(IntEnum):
     DUPLICATE_SESSION = 4002
     AUTHENTICATION_FAILED = 4003
     SESSION_EXPIRED = 4004
+    PROJECT_MISMATCH = 4006  # 1.1: the session id belongs to another project
 
 
 ACK_REQUIRED_TYPES: frozenset[str] = frozenset(
@@ -78,6 +79,9 @@ class MovesiaMessage:
     ts: int = 0
     session: str | None = None
     v: int = PROTOCOL_VERSION
+    # The frame said ``"id": null`` and this id was assigned here: never echo it as a
+    # reference to something the editor sent.
+    id_assigned: bool = field(default=False, compare=False, repr=False)
 
     @classmethod
     def create(
@@ -132,11 +136,21 @@ def decode_frame(raw: str | bytes) -> Any:
         raise EnvelopeError("invalid_json", "frame is nested too deeply") from None
 
 
+# A ``ts`` above this is in milliseconds (the Movesia package's shape): in seconds it
+# would be after the year 5000.
+_TS_MILLIS_ABOVE = 10**11
+
+
 def parse_envelope(data: Any) -> MovesiaMessage:
-    """Validate decoded JSON against the inbound rules of §2."""
+    """Validate decoded JSON against the inbound rules of §2.
+
+    Tolerated shapes of the Movesia package: ``"id": null`` (an id is assigned, so an
+    ``hb`` still gets its ``pong`` and an event its ``ack``) and ``ts`` in milliseconds.
+    """
     if not isinstance(data, dict):
         raise EnvelopeError("not_an_object", f"envelope must be a JSON object, got {_kind(data)}")
     raw_id = data.get("id")
+    null_id = raw_id is None and "id" in data  # gets an id of its own once valid
     ref_id = raw_id if isinstance(raw_id, str) and raw_id else None
     v = data.get("v", PROTOCOL_VERSION)
     if type(v) is not int or v != PROTOCOL_VERSION:
@@ -146,7 +160,7 @@ def parse_envelope(data: Any) -> MovesiaMessage:
     msg_type = data.get("type")
     if not isinstance(msg_type, str) or not msg_type:
         raise EnvelopeError("missing_type", "envelope needs a non-empty string 'type'", ref_id)
-    if ref_id is None:
+    if ref_id is None and not null_id:
         raise EnvelopeError("missing_id", "envelope needs a non-empty string 'id'")
     body = data.get("body", {})
     if body is None:
@@ -159,11 +173,20 @@ def parse_envelope(data: Any) -> MovesiaMessage:
     ts = data.get("ts")
     if not isinstance(ts, int) or isinstance(ts, bool):
         ts = int(time.time())
+    elif ts > _TS_MILLIS_ABOVE:
+        ts //= 1000
     session = data.get("session")
     if session is not None and not isinstance(session, str):
         raise EnvelopeError("invalid_session", "'session' must be a string", ref_id)
     return MovesiaMessage(
-        type=msg_type, id=ref_id, body=body, source=source, ts=ts, session=session, v=v
+        type=msg_type,
+        id=ref_id or new_id(),
+        body=body,
+        source=source,
+        ts=ts,
+        session=session,
+        v=v,
+        id_assigned=ref_id is None,
     )
 
 

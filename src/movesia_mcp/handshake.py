@@ -6,8 +6,12 @@ Pure functions, no I/O. ``HandshakeError`` becomes close code 4000 at the edge.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import re
+import secrets
+import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .exceptions import MovesiaError
@@ -17,6 +21,16 @@ class HandshakeError(MovesiaError):
     """The handshake is missing or invalid; the connection is closed with 4000."""
 
 
+# The capabilities this server honours (PROTOCOL.md §3.6); other names are ignored.
+COMMAND_ACK = "command_ack"
+DEDUP = "dedup"
+CANCEL = "cancel"
+KNOWN_CAPABILITIES: frozenset[str] = frozenset({COMMAND_ACK, DEDUP, CANCEL})
+# Paths on these platforms (and Windows drive paths anywhere) compare case-insensitively.
+CASE_INSENSITIVE_PLATFORM = sys.platform in ("win32", "darwin")
+_DRIVE = re.compile(r"^[A-Za-z]:/")
+
+
 @dataclass(frozen=True, slots=True)
 class Identity:
     session_id: str
@@ -24,6 +38,10 @@ class Identity:
     project_path: str | None = None
     unity_version: str | None = None
     product_guid: str | None = None
+    # The capabilities declared and honoured (§3.6): a subset of KNOWN_CAPABILITIES.
+    capabilities: frozenset[str] = frozenset()
+    # The session secret the editor presented (§3.7). Never shown: not in repr or logs.
+    session_secret: str | None = field(default=None, repr=False)
 
     @property
     def project_name(self) -> str | None:
@@ -95,7 +113,57 @@ def identify(query: Mapping[str, str], first: dict[str, Any] | None) -> Identity
         project_path=project_path and _valid_unicode("project path", project_path),
         unity_version=_text(seed, "unity_version") or _text(seed, "unityVersion"),
         product_guid=_text(seed, "productGUID"),
+        capabilities=capabilities_of(seed.get("capabilities")),
+        session_secret=_secret(seed.get("session_secret")) or _secret(query.get("secret")),
     )
+
+
+def capabilities_of(raw: Any) -> frozenset[str]:
+    """The known names in a ``capabilities`` list; anything else (unknown names, other
+    types, a non-list) is ignored, as §3.6 asks."""
+    if not isinstance(raw, list):
+        return frozenset()
+    return frozenset(name for name in raw if isinstance(name, str) and name in KNOWN_CAPABILITIES)
+
+
+def new_session_secret() -> str:
+    """A session secret (§3.7): 256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def secret_matches(presented: str | None, issued: str | None) -> bool:
+    """Constant-time comparison of a presented secret with the issued one."""
+    if presented is None or issued is None:
+        return False
+    return hmac.compare_digest(presented.encode("utf-8"), issued.encode("utf-8"))
+
+
+def normalise_project_path(path: str | None) -> str | None:
+    """A project path as §3.8 compares it: ``/`` separators, no trailing separator or
+    ``/Assets``, and case-folded on case-insensitive platforms (and for Windows drive
+    paths, whichever platform the server runs on)."""
+    if not path:
+        return None
+    normal = re.sub(r"/+", "/", path.replace("\\", "/"))
+    normal = normal.rstrip("/")
+    if normal.endswith("/Assets"):
+        normal = normal.removesuffix("/Assets")
+    if not normal:
+        return "/"
+    if CASE_INSENSITIVE_PLATFORM or _DRIVE.match(normal):
+        normal = normal.casefold()
+    return normal
+
+
+def _secret(value: Any) -> str | None:
+    """A presented secret: a non-empty string of sane length, else none at all."""
+    if not isinstance(value, str) or not value or len(value) > 512:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return value
 
 
 def derive_session_id(project_path: str) -> str:

@@ -8,6 +8,12 @@ frame ─▶ decode + validate ──bad──▶ ``error`` envelope back, conne
              ├─ response       ─▶ pending command answered
              ├─ stray response ─▶ ``error`` envelope (unknown_request / duplicate_response)
              └─ anything else  ─▶ domain event: ACK if required, then ``on_event``
+
+Acks, answers and ``error`` envelopes count only for commands of the connection's own
+session (PROTOCOL.md §6.1); another session's id is ``unknown_request``. A reply (pong,
+ack, error) that fails because the socket is closing does not stop the routing: frames
+already received are still handled in order, so an answer or ack that came in the same
+TCP write as an event is never dropped.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from .envelope import (
     error_message,
     parse_envelope,
 )
-from .exceptions import EnvelopeError
+from .exceptions import ConnectionLostError, EnvelopeError
 
 logger = logging.getLogger("movesia_mcp.router")
 
@@ -44,16 +50,17 @@ class MessageRouter:
             message = parse_envelope(decode_frame(raw))
         except EnvelopeError as exc:
             logger.warning("%s: rejected frame: %s (%s)", connection.label, exc.message, exc.code)
-            await connection.send(error_message(exc, connection.session_id))
+            await reply(connection, error_message(exc, connection.session_id))
             return None
         await self.route(connection, message)
         return message
 
     async def route(self, connection: UnityConnection, message: MovesiaMessage) -> None:
         kind = message.type
+        session = connection.session_id
         if kind == "hb":
-            await connection.send(
-                MovesiaMessage.create("pong", {}, session=connection.session_id, msg_id=message.id)
+            await reply(
+                connection, MovesiaMessage.create("pong", {}, session=session, msg_id=message.id)
             )
             return
         if kind == "pong":
@@ -62,35 +69,35 @@ class MessageRouter:
             self._unity_error(connection, message)
             return
         if kind == "ack":
-            if not self.commands.ack(message.id):
+            if not self.commands.ack(message.id, session):
                 logger.debug("%s: ack for unknown command %s", connection.label, message.id)
             return
 
         if kind not in ACK_REQUIRED_TYPES:  # those are events, whatever ids they carry
-            command = self.commands.response_for(message)
+            command = self.commands.response_for(message, session)
             if command is not None:
                 self.commands.answer(command, message.body)
                 return
-            stray = self.commands.classify_orphan(message)
+            stray = self.commands.classify_orphan(message, session)
             if stray is not None:
                 await self._reject_stray(connection, message, stray)
                 return
 
         if kind in ACK_REQUIRED_TYPES:
-            await connection.send(
-                MovesiaMessage.create(
-                    "ack", {"type": kind}, session=connection.session_id, msg_id=message.id
-                )
+            await reply(
+                connection,
+                MovesiaMessage.create("ack", {"type": kind}, session=session, msg_id=message.id),
             )
         await self.on_event(connection, message)
 
     def _unity_error(self, connection: UnityConnection, message: MovesiaMessage) -> None:
         """An ``error`` envelope from Unity fails the command it names, if any."""
         body = message.body
-        command = self.commands.response_for(message)
+        session = connection.session_id
+        command = self.commands.response_for(message, session)
         ref = body.get("ref_id")
         if command is None and isinstance(ref, str):
-            command = self.commands.response_for(MovesiaMessage("error", ref))
+            command = self.commands.response_for(MovesiaMessage("error", ref), session)
         if command is None:
             logger.warning("%s: Unity reported an error: %s", connection.label, body)
             return
@@ -100,10 +107,18 @@ class MessageRouter:
     async def _reject_stray(
         self, connection: UnityConnection, message: MovesiaMessage, kind: ResponseKind
     ) -> None:
-        ref = message.request_id or message.id
+        ref = message.request_id or (None if message.id_assigned else message.id)
         if kind is ResponseKind.LATE:
             logger.info(
                 "%s: late response to %s (its caller gave up); dropped", connection.label, ref
+            )
+            if connection.legacy:  # version 1: a late answer is dropped silently
+                return
+            # 1.1 (§6.2): the command was forgotten; tell the editor, it harms nothing.
+            text = f"request {ref} is no longer pending (its caller gave up)"
+            await reply(
+                connection,
+                error_message(EnvelopeError("unknown_request", text, ref), connection.session_id),
             )
             return
         code = "duplicate_response" if kind is ResponseKind.DUPLICATE else "unknown_request"
@@ -111,6 +126,24 @@ class MessageRouter:
             f"request {ref} was already answered"
             if kind is ResponseKind.DUPLICATE
             else f"no pending command has id {ref}"
+            if ref is not None
+            else "the response names no pending command"
         )
-        logger.warning("%s: %s", connection.label, text)
-        await connection.send(error_message(EnvelopeError(code, text, ref), connection.session_id))
+        # A duplicate is benign (an answer that crossed a resend, §6.1); unknown is not.
+        level = logging.INFO if kind is ResponseKind.DUPLICATE else logging.WARNING
+        logger.log(level, "%s: %s", connection.label, text)
+        await reply(
+            connection, error_message(EnvelopeError(code, text, ref), connection.session_id)
+        )
+
+
+async def reply(connection: UnityConnection, message: MovesiaMessage) -> bool:
+    """Send a reply to an inbound frame. False when the socket is already going away:
+    the caller keeps routing the frames it has received (the read loop ends when the
+    socket's close arrives, not on a failed reply)."""
+    try:
+        await connection.send(message)
+    except ConnectionLostError as exc:
+        logger.debug("%s: %s not sent: %s", connection.label, message.type, exc)
+        return False
+    return True

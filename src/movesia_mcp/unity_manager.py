@@ -12,7 +12,8 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Coroutine, Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import anyio
@@ -20,6 +21,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ._version import __version__
 from .bounds import ByteBoundedDeque, clip_compile_result, clip_sized, json_size
+from .catalog import UNITY_TOOLS
 from .commands import CommandState, CommandTable, PendingCommand
 from .config import UnityManagerConfig
 from .connection import UnityConnection
@@ -29,6 +31,7 @@ from .envelope import (
     MovesiaMessage,
     close_reason,
     decode_frame,
+    error_message,
     new_id,
 )
 from .exceptions import (
@@ -40,9 +43,21 @@ from .exceptions import (
     ServerShuttingDownError,
     UnityError,
 )
-from .handshake import HandshakeError, Identity, identify, is_handshake_message, query_conn_seq
+from .handshake import (
+    CANCEL,
+    COMMAND_ACK,
+    DEDUP,
+    HandshakeError,
+    Identity,
+    identify,
+    is_handshake_message,
+    new_session_secret,
+    normalise_project_path,
+    query_conn_seq,
+    secret_matches,
+)
 from .heartbeat import HeartbeatManager, Verdict
-from .router import MessageRouter
+from .router import MessageRouter, reply
 from .security import origin_ok, token_ok
 from .sessions import SessionTable
 from .unity_session import (
@@ -74,6 +89,19 @@ DEFAULT_RELOAD_SURVIVING: frozenset[str] = frozenset(
         "request_compile",
     }
 )
+# Commands that leave the project as they found it when run twice (catalog
+# ``idempotent``): the only ones resent to an editor without a ``dedup`` ledger.
+DEFAULT_IDEMPOTENT: frozenset[str] = frozenset(s.command for s in UNITY_TOOLS if s.idempotent)
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """Whether a handshake may take its session (PROTOCOL.md §3.7, §3.8); decided with
+    no await, right before the takeover table, so that nothing changes in between."""
+
+    refused: tuple[int, str] | None = None
+    fresh: bool = False  # start a new session record (new id, or another project)
+    secret_ok: bool = False  # presented the session's secret
 
 
 class UnityManager:
@@ -86,12 +114,15 @@ class UnityManager:
         token: str | None = None,
         allowed_origins: Iterable[str] = (),
         reload_surviving: Iterable[str] = DEFAULT_RELOAD_SURVIVING,
+        idempotent: Iterable[str] = DEFAULT_IDEMPOTENT,
     ) -> None:
         self.config = config or UnityManagerConfig()
         self.token = token
         self.allowed_origins = frozenset(allowed_origins)
         self.interrupt_manager = interrupt_manager
         self.reload_surviving = frozenset(reload_surviving)
+        self.idempotent = frozenset(idempotent)
+        self._background: set[asyncio.Task[None]] = set()
         self.sessions: dict[str, UnitySession] = {}
         self.table: SessionTable[UnityConnection] = SessionTable()
         self.commands: CommandTable[UnityConnection] = CommandTable()
@@ -299,6 +330,13 @@ class UnityManager:
             send_timeout=self.config.send_timeout,
             max_backlog_bytes=self.config.max_send_backlog_bytes,
         )
+        # No await from here to the takeover table: admission and takeover are one step.
+        admission = self._admit(identity)
+        if admission.refused is not None:
+            code, reason = admission.refused
+            logger.warning("%s: refused, %s", connection.label, reason)
+            await connection.close(code, reason)
+            return
         decision = self.table.accept(identity.session_id, identity.conn_seq, connection)
         if not decision.accepted:
             logger.warning("%s: rejected, %s", connection.label, decision.reason)
@@ -311,7 +349,7 @@ class UnityManager:
             await self._drop(decision.supersede, "superseded")
             await decision.supersede.close(CloseCode.SUPERSEDED, decision.reason or "superseded")
         try:
-            await self._attach(connection, first)
+            await self._attach(connection, first, admission)
             await self._read_loop(connection)
         except WebSocketDisconnect as exc:
             connection.close_code = connection.close_code or exc.code
@@ -331,14 +369,21 @@ class UnityManager:
         """
         query = dict(websocket.query_params)
         if query.get("session") and query_conn_seq(query) is not None:
-            return identify(query, None), None
-        try:
-            async with asyncio.timeout(self.config.handshake_timeout):
-                raw = await _receive_frame(websocket)
-        except TimeoutError:
-            raise HandshakeError(
-                f"no handshake within {self.config.handshake_timeout:g}s"
-            ) from None
+            identity = identify(query, None)
+            if identity.project_path is not None or not self._bound_and_claimed(identity):
+                return identity, None
+            # The session is taken and bound to a project, and the query names none:
+            # learn the project from the first frame (the hello) before any takeover
+            # (§3.8), so that another project never takes the session even for a moment.
+            raw = await self._first_frame(websocket)
+            try:
+                data = decode_frame(raw)
+            except EnvelopeError:
+                return identity, raw  # routed (and refused) like any later frame
+            if not is_handshake_message(data):
+                return identity, raw
+            return identify(query, data), (raw if "type" in data else None)
+        raw = await self._first_frame(websocket)
         try:
             data = decode_frame(raw)
         except EnvelopeError as exc:
@@ -348,52 +393,140 @@ class UnityManager:
         identity = identify(query, data)
         return identity, (raw if "type" in data else None)
 
-    async def _attach(self, connection: UnityConnection, first: str | bytes | None) -> None:
+    def _admit(self, identity: Identity) -> Admission:
+        """May ``identity`` take its session? (§3.7 secret, §3.8 one project)
+
+        A session that is live or has commands pending is claimed: it takes the same
+        project and, once the session is known to keep its secret, the secret. A session
+        with neither may be taken by anyone, and for another project it starts afresh.
+        """
+        sid = identity.session_id
+        session = self.sessions.get(sid)
+        if session is None:
+            return Admission(fresh=True)
+        secret_ok = secret_matches(identity.session_secret, session.secret)
+        wanted = normalise_project_path(identity.project_path)
+        other_project = (
+            wanted is not None and session.bound_path is not None and wanted != session.bound_path
+        )
+        claimed = self.table.live(sid) is not None or self.commands.has_pending(sid)
+        if not claimed:  # anyone may take it; another project starts a new record
+            return Admission(fresh=other_project, secret_ok=secret_ok and not other_project)
+        if other_project:
+            return Admission(
+                refused=(
+                    CloseCode.PROJECT_MISMATCH,
+                    f"project_mismatch: session {sid[:40]} belongs to another project",
+                )
+            )
+        if session.requires_secret and not secret_ok:
+            return Admission(
+                refused=(
+                    CloseCode.AUTHENTICATION_FAILED,
+                    "authentication_failed: session_secret missing or wrong for a live "
+                    "or pending session",
+                )
+            )
+        return Admission(secret_ok=secret_ok)
+
+    async def _first_frame(self, websocket: WebSocket) -> str | bytes:
+        try:
+            async with asyncio.timeout(self.config.handshake_timeout):
+                return await _receive_frame(websocket)
+        except TimeoutError:
+            raise HandshakeError(
+                f"no handshake within {self.config.handshake_timeout:g}s"
+            ) from None
+
+    def _bound_and_claimed(self, identity: Identity) -> bool:
+        sid = identity.session_id
+        session = self.sessions.get(sid)
+        if session is None or session.bound_path is None:
+            return False
+        return self.table.live(sid) is not None or self.commands.has_pending(sid)
+
+    async def _attach(
+        self,
+        connection: UnityConnection,
+        first: str | bytes | None,
+        admission: Admission | None = None,
+    ) -> None:
         # Everything up to the first await is atomic: a newer connection that took over
         # while this one was being accepted wins, and this one stops here.
         if not self.table.is_live(connection.session_id, connection):
             return
-        session = self.sessions.get(connection.session_id)
-        if session is None:
-            session = UnitySession(connection.identity)
-            self.sessions[connection.session_id] = session
+        admission = admission or Admission(fresh=connection.session_id not in self.sessions)
+        sid = connection.session_id
+        own = connection.identity  # what this connection declared and presented
+        session = self.sessions.get(sid)
+        if session is None or admission.fresh:
+            if session is not None:  # another project takes a session id nobody holds
+                logger.info("%s: session id reused for another project", connection.label)
+                self.commands.forget_session(sid)
+                self.heartbeat.forget_session(sid)
+            session = UnitySession(own)
+            self.sessions[sid] = session
         else:
             session.reconnects += 1
-            session.identity = merge_identity(
-                session.identity, connection.identity, connection.conn_seq
+            merged = merge_identity(session.identity, own, connection.conn_seq)
+            session.identity = merged
+            connection.identity = replace(
+                merged, capabilities=own.capabilities, session_secret=own.session_secret
             )
-            connection.identity = session.identity
+        if session.bound_path is None:
+            session.bound_path = normalise_project_path(session.identity.project_path)
+        issued: str | None = None
+        if not admission.secret_ok and not connection.legacy:
+            # The session's first 1.1 welcome, or a claim without the secret.
+            issued = session.secret = new_session_secret()
+        # A 1.1 editor keeps the secret, and from now on a takeover must present it; a
+        # version 1 editor knows none, so its session is served as in version 1.
+        session.requires_secret = not connection.legacy or admission.secret_ok
+        if not session.requires_secret:
+            session.secret = None
+        if COMMAND_ACK in connection.capabilities:
+            self.commands.declare_acking(sid)
         session.connection = connection
         session.connected_at = time.time()
-        self.heartbeat.track(connection, connection.session_id)
+        self.heartbeat.track(connection, sid)
         # Detached commands belong to this socket from now on; claimed before any await so
         # that a connection which takes over meanwhile finds them and not a stale owner.
         resend = self._adopt(connection)
+        cancels = list(session.cancel_on_reconnect)
+        session.cancel_on_reconnect.clear()
         logger.info("%s: connected (unity %s)", connection.label, connection.identity.unity_version)
-        await connection.send(
-            MovesiaMessage.create(
-                "welcome",
-                {
-                    "session": connection.session_id,
-                    "conn_seq": connection.conn_seq,
-                    "server": "movesia-mcp",
-                    "version": __version__,
-                    "protocol": PROTOCOL_VERSION,
-                },
-                session=connection.session_id,
-            )
-        )
+        body: dict[str, Any] = {
+            "session": sid,
+            "conn_seq": connection.conn_seq,
+            "server": "movesia-mcp",
+            "version": __version__,
+            "protocol": PROTOCOL_VERSION,
+        }
+        if not connection.legacy:  # an editor that declares nothing is served as in 1.0
+            body["capabilities"] = sorted(connection.capabilities)
+            if issued is not None:
+                body["session_secret"] = issued
+        # A welcome that fails on a closing socket does not stop what follows: the
+        # handshake frame and anything after it are still handled (§6.1).
+        await reply(connection, MovesiaMessage.create("welcome", body, session=sid))
         if first is not None:
             await self._handle_frame(connection, first)
+        if CANCEL in connection.capabilities:
+            for request_id in cancels:
+                await reply(connection, _cancel_envelope(request_id, sid))
         await self._resend(connection, resend)
         session.changed.notify()
         self._attached.notify()
-        await self._notify_state(StateChange("connected", connection.session_id))
+        await self._notify_state(StateChange("connected", sid))
 
     def _adopt(self, connection: UnityConnection) -> list[PendingCommand[UnityConnection]]:
-        """Give the session's detached commands to ``connection``; returns the ones Unity
-        provably never received, to be sent again."""
-        resend = self.commands.to_resend(connection.session_id)
+        """Give the session's detached commands to ``connection``; returns the ones to
+        send again on it (``commands.should_resend`` decides, PROTOCOL.md §6.1)."""
+        resend = self.commands.to_resend(
+            connection.session_id,
+            dedup=DEDUP in connection.capabilities,
+            legacy=connection.legacy,
+        )
         for command in self.commands.pending():
             if command.session_id == connection.session_id and command.connection is None:
                 command.connection = connection  # answered after the reload, on this socket
@@ -406,11 +539,13 @@ class UnityManager:
             if command.connection is not connection or command.future.done():
                 continue  # answered, or moved on to a newer connection meanwhile
             logger.info(
-                "%s: resending %s %s (never received)",
+                "%s: resending %s %s (%s)",
                 connection.label,
                 command.command_type,
                 command.id,
+                "never sent" if not command.written else "unanswered",
             )
+            command.written = True
             try:
                 await connection.send(command.envelope(connection.session_id))
             except UnityError as exc:  # stays pending; this socket's own end settles it
@@ -484,6 +619,8 @@ class UnityManager:
     # ── events ──────────────────────────────────────────────────────────────────────
 
     async def _on_event(self, connection: UnityConnection, message: MovesiaMessage) -> None:
+        # The session secret is never kept, relayed or shown (§3.7).
+        message.body.pop("session_secret", None)
         if not self.table.is_live(connection.session_id, connection):
             logger.debug(
                 "%s: %s from a superseded connection ignored", connection.label, message.type
@@ -505,10 +642,41 @@ class UnityManager:
             if session is not None:
                 with contextlib.suppress(HandshakeError):
                     refined = identify({"session": session.session_id}, message.to_dict())
+                    wanted = normalise_project_path(refined.project_path)
+                    if session.bound_path is None or (
+                        wanted is not None
+                        and wanted != session.bound_path
+                        and not self.commands.has_pending(session.session_id)
+                    ):
+                        # Nothing of another project is at stake: the session is this one's.
+                        session.bound_path = wanted or session.bound_path
+                    elif wanted is not None and wanted != session.bound_path:
+                        # A later hello cannot move the session, and its pending commands,
+                        # to another project (§3.8): the binding stays, the connection too.
+                        logger.warning(
+                            "%s: hello names another project; the session stays bound to its own",
+                            connection.label,
+                        )
+                        refined = replace(refined, project_path=None)
+                        if not connection.legacy:
+                            text = "the session belongs to another project; hello ignored"
+                            await reply(
+                                connection,
+                                error_message(
+                                    EnvelopeError("project_mismatch", text, message.id),
+                                    connection.session_id,
+                                ),
+                            )
                     session.identity = merge_identity(
                         session.identity, refined, connection.conn_seq
                     )
-                    connection.identity = session.identity
+                    connection.identity = replace(
+                        session.identity,
+                        capabilities=refined.capabilities or connection.capabilities,
+                        session_secret=connection.identity.session_secret,
+                    )
+                    if COMMAND_ACK in connection.capabilities:
+                        self.commands.declare_acking(connection.session_id)
             kind = "connected"
         elif message.type == "compile_started":
             self.heartbeat.compile_started(connection.session_id)
@@ -612,8 +780,12 @@ class UnityManager:
         project: str | None = None,
         on_progress: ProgressCallback | None = None,
         survives_reload: bool | None = None,
+        idempotent: bool | None = None,
     ) -> dict[str, Any]:
-        """``send_and_wait`` with the parameters as a dict (no name clashes)."""
+        """``send_and_wait`` with the parameters as a dict (no name clashes).
+
+        ``idempotent`` (default: the catalog's word for ``command_type``) allows a resend
+        to an editor without a ``dedup`` ledger (PROTOCOL.md §6.1)."""
         if self._closing:
             raise ServerShuttingDownError("server is shutting down")
         session = self.find_session(project)
@@ -638,26 +810,74 @@ class UnityManager:
             connection=connection,
             deadline=self._now()
             + (timeout if timeout is not None else self.config.command_timeout),
+            idempotent=command_type in self.idempotent if idempotent is None else idempotent,
         )
         self.commands.add(command)
-        try:
-            await connection.send(command.envelope(session.session_id))
-        except BaseException as exc:
-            # Never left this process: forget it, the caller may retry safely.
-            self.commands.give_up(command, CommandState.CANCELLED)
-            # Settled while its send was blocked (the server shut down, or the connection
-            # was dropped): that outcome is the caller's answer.
-            future = command.future
-            lost = isinstance(exc, ConnectionLostError) and future.done()
-            settled = future.exception() if lost and not future.cancelled() else None
-            if settled is not None:
-                raise settled from None
-            raise
+        if connection.closed and command.survives_reload:
+            # The death window: the socket is gone, its read loop has not noticed yet.
+            # The command waits for the reconnect like any other reload-surviving one
+            # (that connection's end detaches it), and is sent on the next connection.
+            command.written = False
+            logger.info(
+                "%s: %s issued on a closed socket; it waits for the reconnect",
+                connection.label,
+                command_type,
+            )
+        else:
+            try:
+                await connection.send(command.envelope(session.session_id))
+            except BaseException as exc:
+                future = command.future
+                if (
+                    isinstance(exc, ConnectionLostError)
+                    and command.survives_reload
+                    and command.id in self.commands
+                ):
+                    # The socket died under the send: the command may or may not have
+                    # arrived, and stays pending like any in-flight reload-surviving one.
+                    logger.info("%s: %s send failed: %s", connection.label, command_type, exc)
+                else:
+                    # Never left this process: forget it, the caller may retry safely.
+                    self.commands.give_up(command, CommandState.CANCELLED)
+                    # Settled while its send was blocked (the server shut down, or the
+                    # connection was dropped): that outcome is the caller's answer.
+                    lost = isinstance(exc, ConnectionLostError) and future.done()
+                    settled = future.exception() if lost and not future.cancelled() else None
+                    if settled is not None:
+                        raise settled from None
+                    raise
         try:
             return await self._await_answer(command, started, on_progress)
         except BaseException:  # cancelled, or the progress callback failed
-            self.commands.give_up(command, CommandState.CANCELLED)
+            if self.commands.give_up(command, CommandState.CANCELLED):
+                self._cancel_in_unity(command)
             raise
+
+    def _cancel_in_unity(self, command: PendingCommand[UnityConnection]) -> None:
+        """The caller gave up on ``command`` (§6.2): tell an editor that declared
+        ``cancel``. Off the caller's task, which is being cancelled itself."""
+        if not command.written:
+            return
+        session = self.sessions.get(command.session_id)
+        target = command.connection
+        if target is None or target.closed:
+            if session is not None:  # reloading: tell the next connection
+                session.cancel_on_reconnect.append(command.id)
+            return
+        if CANCEL not in target.capabilities:
+            return
+        self._spawn(reply(target, _cancel_envelope(command.id, command.session_id)))
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        async def run() -> None:
+            try:
+                await coroutine
+            except Exception:  # a courtesy to the editor; nobody waits for it
+                logger.debug("background send failed", exc_info=True)
+
+        task = asyncio.ensure_future(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _await_answer(
         self,
@@ -712,7 +932,8 @@ class UnityManager:
     def _time_out(self, command: PendingCommand[UnityConnection], started: float) -> None:
         if command.future.done():
             return
-        self.commands.give_up(command, CommandState.TIMED_OUT)
+        if self.commands.give_up(command, CommandState.TIMED_OUT):
+            self._cancel_in_unity(command)
         command.future.set_exception(
             CommandTimeoutError(
                 f"Unity did not answer {command.command_type!r} within "
@@ -793,17 +1014,24 @@ class UnityManager:
         """The session a command goes to: ``project`` if named, else the only candidate."""
         now = self._now()
         if project is not None:
-            session = self.sessions.get(project) or self._session_named(project.casefold())
-            if session is None:
-                raise NotConnectedError(
-                    f"no connected Unity project matches {project!r}; connected: "
-                    f"{describe(self._candidates(now)) or 'none'}"
+            matches = self._sessions_matching(project)
+            live = [s for s in matches if s.status(now) != "offline"]
+            if len(live) > 1:
+                raise AmbiguousProjectError(
+                    f"{len(live)} connected Unity projects match {project!r}: "
+                    f"{describe(live)}; name one by its path or session id",
+                    [s.name for s in live],
                 )
-            if session.status(now) == "offline":
+            if live:
+                return live[0]
+            if matches:
                 raise NotConnectedError(
-                    f"Unity project {session.name!r} is not connected right now"
+                    f"Unity project {matches[0].name!r} is not connected right now"
                 )
-            return session
+            raise NotConnectedError(
+                f"no connected Unity project matches {project!r}; connected: "
+                f"{describe(self._candidates(now)) or 'none'}"
+            )
         if self.default_project is not None:
             chosen = self.sessions.get(self.default_project)
             if chosen is not None and chosen.status(now) != "offline":
@@ -826,9 +1054,20 @@ class UnityManager:
     def _candidates(self, now: float) -> list[UnitySession]:
         return [s for s in self.sessions.values() if s.status(now) != "offline"]
 
-    def _session_named(self, wanted: str) -> UnitySession | None:
-        """By session id, project name or path, case-insensitively."""
-        return next((s for s in self.sessions.values() if wanted in s.target_names()), None)
+    def _sessions_matching(self, project: str) -> list[UnitySession]:
+        """The sessions ``project`` names: a session id exactly; else a project path
+        (normalised as §3.8 compares them); else a name, path or id case-insensitively,
+        which may match several (two folders holding a project of the same name)."""
+        exact = self.sessions.get(project)
+        if exact is not None:
+            return [exact]
+        path = normalise_project_path(project)
+        if path is not None and ("/" in project or "\\" in project):
+            by_path = [s for s in self.sessions.values() if s.bound_path == path]
+            if by_path:
+                return by_path
+        wanted = project.casefold()
+        return [s for s in self.sessions.values() if wanted in s.target_names()]
 
     def _now(self) -> float:
         return time.monotonic()
@@ -838,6 +1077,10 @@ def _event_size(message: MovesiaMessage) -> int:
     """What keeping ``message`` costs: its body (the part an editor controls the size of)
     and a fixed allowance for the rest."""
     return json_size(message.body) + len(message.type) + 64
+
+
+def _cancel_envelope(request_id: str, session: str) -> MovesiaMessage:
+    return MovesiaMessage.create("cancel", {"request_id": request_id}, session=session)
 
 
 async def _receive_frame(websocket: WebSocket) -> str | bytes:

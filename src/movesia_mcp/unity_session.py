@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -73,6 +74,16 @@ class UnitySession:
     expected_back_until: float = 0.0
     reconnects: int = 0
     changed: StateSignal = field(default_factory=StateSignal)
+    # 1.1 (PROTOCOL.md §3.7, §3.8): the secret issued in the session's first welcome,
+    # never shown; whether a takeover must present it (once an editor of the session
+    # declared a capability or presented the secret: a version 1 editor cannot); the
+    # normalised project path the session is bound to.
+    secret: str | None = field(default=None, repr=False)
+    requires_secret: bool = False
+    bound_path: str | None = None
+    # Commands cancelled while the session was reconnecting: told to the next connection
+    # if it declares ``cancel``.
+    cancel_on_reconnect: deque[str] = field(default_factory=lambda: deque(maxlen=256))
 
     _keys: tuple[Identity | None, frozenset[str]] = (None, frozenset())
 
@@ -110,19 +121,32 @@ class UnitySession:
             "last_compile": self.last_compile,
             "reconnects": self.reconnects,
             "connected_at": self.connected_at,
+            # 1.1: what the live connection declared and the server honours.
+            "capabilities": sorted(self.connection.capabilities) if self.connection else [],
         }
 
 
 def merge_identity(old: Identity, new: Identity, conn_seq: int) -> Identity:
-    """``old`` refined by what ``new`` knows; session id and ``conn_seq`` stay fixed."""
+    """``old`` refined by what ``new`` knows; session id and ``conn_seq`` stay fixed.
+
+    Capabilities and the presented secret belong to one connection: ``new``'s, unless
+    ``new`` (a ``hello`` after a seed handshake) declares none."""
     return replace(
         old,
         conn_seq=conn_seq,
         project_path=new.project_path or old.project_path,
         unity_version=new.unity_version or old.unity_version,
         product_guid=new.product_guid or old.product_guid,
+        capabilities=new.capabilities or old.capabilities,
+        session_secret=new.session_secret or old.session_secret,
     )
 
 
 def describe(sessions: Iterable[UnitySession]) -> str:
-    return ", ".join(f"{s.name} [{s.session_id}]" for s in sessions)
+    """``name [session] at path`` for each: two projects may share a name."""
+    return ", ".join(
+        f"{s.name} [{s.session_id}] at {s.identity.project_path}"
+        if s.identity.project_path
+        else f"{s.name} [{s.session_id}]"
+        for s in sessions
+    )

@@ -102,7 +102,9 @@ async def _http() -> AsyncIterator[tuple[UnityManager, str, ClientHub, str]]:
 
 
 @contextlib.asynccontextmanager
-async def chain(transport: str) -> AsyncIterator[Chain]:
+async def chain(transport: str, capabilities: tuple[str, ...] | None = ()) -> AsyncIterator[Chain]:
+    """``capabilities``: what the editor declares; ``()`` is a version 1 editor, None the
+    simulator's 1.1 set (``command_ack``, ``dedup``, ``cancel``)."""
     editor = SimulatedEditor()
     async with _memory() if transport == "memory" else _http() as (manager, target, hub, url):
         flusher = asyncio.create_task(hub.run())
@@ -111,6 +113,7 @@ async def chain(transport: str) -> AsyncIterator[Chain]:
             project_path=editor.project_path,
             handlers={**editor.handlers(), "inspect_object": never},
             heartbeat_interval=None,
+            capabilities=capabilities,
         )
         editor.attach(peer)
         await peer.connect()
@@ -180,6 +183,66 @@ async def test_mcp_client_gone_mid_call_cancels_the_unity_command(
                 assert not (await other.call_tool("get_editor_state", {})).is_error
                 if how == "cancel_call":
                     assert not (await client.call_tool("get_editor_state", {})).is_error
+            finally:
+                call.cancel()
+                with contextlib.suppress(BaseException):
+                    await call
+                if not exited:
+                    await client_cm.__aexit__(None, None, None)
+
+
+@pytest.mark.parametrize(("transport", "mode", "how"), CASES)
+async def test_mcp_client_gone_mid_call_sends_cancel_to_a_1_1_editor(
+    transport: str, mode: str, how: str
+) -> None:
+    """Guarantee (PROTOCOL.md 1.1 §6.2): the same, with an editor that declares
+    ``command_ack``, ``dedup`` and ``cancel``: when the MCP client cancels its call (the
+    SDK's ``notifications/cancelled``) or goes away, the server forgets the command and
+    sends the editor ``{"type": "cancel", "body": {"request_id": R}}``; the editor's late
+    answer is told ``unknown_request`` (ref_id R) and changes nothing; another MCP
+    client keeps being served; no task leaks."""
+    async with chain(transport, capabilities=None) as world:
+        manager, peer = world.manager, world.peer
+        assert peer.welcome is not None
+        assert "cancel" in peer.welcome["capabilities"]
+        async with leak_check(manager), Client(world.target, mode=mode) as other:
+            client_cm = Client(world.target, mode=mode)
+            client = await client_cm.__aenter__()
+            exited = False
+            call = asyncio.create_task(client.call_tool("inspect_object", {"path": "Player"}))
+            try:
+                await eventually(lambda: len(manager.commands) == 1)
+                (command,) = manager.commands.pending()
+                await eventually(lambda: command.state is CommandState.ACKED)
+                request_id = command.id
+                if how == "cancel_call":
+                    call.cancel()
+                    with pytest.raises(asyncio.CancelledError):
+                        await call
+                else:
+                    exited = True
+                    await client_cm.__aexit__(None, None, None)
+                await eventually(lambda: request_id not in manager.commands, timeout=2.0)
+                assert command.state is CommandState.CANCELLED
+                await eventually(lambda: peer.cancels == [request_id], timeout=2.0)
+                cancel = next(m for m in peer.received if m["type"] == "cancel")
+                assert cancel["body"] == {"request_id": request_id}
+                assert cancel["source"] == "mcp"
+
+                await peer.send(
+                    envelope(
+                        "inspect_object_response",
+                        {"request_id": request_id, "object": {}, "components": []},
+                        msg_id=request_id,
+                        session=peer.session_id,
+                    )
+                )
+                await eventually(lambda: any(m["type"] == "error" for m in peer.received))
+                [error] = [m for m in peer.received if m["type"] == "error"]
+                assert error["body"]["code"] == "unknown_request"
+                assert error["body"]["ref_id"] == request_id
+                assert len(manager.commands) == 0
+                assert not (await other.call_tool("get_editor_state", {})).is_error
             finally:
                 call.cancel()
                 with contextlib.suppress(BaseException):

@@ -42,6 +42,7 @@ async def test_takeover_fails_normal_commands_at_once_and_keeps_reload_surviving
         await old.send(hello(SESSION, dataPath="/p/Take/Assets", conn_seq=1))
         await receive(old, of_type("welcome"))
         new = running.peer(
+            capabilities=(),  # a version 1 editor: no dedup ledger, so nothing acked is resent
             session_id=SESSION,
             conn_seq=2,
             project_path="/p/Take",

@@ -50,6 +50,7 @@ BUDGET: dict[str, tuple[int, int]] = {
     "handshake_over_socket": (60, 300),
     "session_table": (100, 600),
     "router_over_socket": (100, 800),
+    "admission": (100, 600),  # 1.1: secret and project binding, against a model
 }
 
 # Regression tests for bugs the fuzzer found (now fixed); reported, but their counts do

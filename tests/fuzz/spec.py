@@ -29,7 +29,8 @@ ENVELOPE_CODES = frozenset(
     }
 )
 STRAY_CODES = frozenset({"unknown_request", "duplicate_response"})
-DOCUMENTED_CODES = FRAME_CODES | ENVELOPE_CODES | STRAY_CODES
+SESSION_CODES = frozenset({"project_mismatch"})  # 1.1: a later hello naming another project
+DOCUMENTED_CODES = FRAME_CODES | ENVELOPE_CODES | STRAY_CODES | SESSION_CODES
 
 ENVELOPE_FIELDS = ("v", "source", "type", "ts", "id", "body", "session")
 
@@ -83,7 +84,8 @@ def envelope_violations(data: Any) -> Rejected | None:
         codes.add("unsupported_version")
     if not non_empty_str(data.get("type")):
         codes.add("missing_type")
-    if not non_empty_str(data.get("id")):
+    # 1.1: ``"id": null`` (the Movesia package's shape) is given an id; absent is not.
+    if not non_empty_str(data.get("id")) and not ("id" in data and data["id"] is None):
         codes.add("missing_id")
     if data.get("body") is not None and not isinstance(data["body"], dict):
         codes.add("invalid_body")  # README: a null body counts as {}
@@ -95,6 +97,14 @@ def envelope_violations(data: Any) -> Rejected | None:
         return None
     ref = data["id"] if non_empty_str(data.get("id")) else None
     return Rejected(frozenset(codes), ref)
+
+
+# 1.1: a ``ts`` above this is in milliseconds and is read as seconds.
+TS_MILLIS_ABOVE = 10**11
+
+
+def expected_ts(raw: int) -> int:
+    return raw // 1000 if raw > TS_MILLIS_ABOVE else raw
 
 
 def frame_verdict(frame: str | bytes) -> Rejected | dict[str, Any]:
@@ -162,6 +172,34 @@ def session_candidates(
         if non_empty_str(value):
             return str(value)
     return None
+
+
+# 1.1: the capabilities the server honours (§3.6); other names are ignored.
+KNOWN_CAPABILITIES = frozenset({"command_ack", "dedup", "cancel"})
+SECRET_MAX = 512  # README: a longer ``session_secret`` is not a secret, it is ignored
+
+
+def capabilities_rule(seed: Mapping[str, Any]) -> frozenset[str]:
+    raw = seed.get("capabilities")
+    if not isinstance(raw, list):
+        return frozenset()
+    return frozenset(n for n in raw if isinstance(n, str) and n in KNOWN_CAPABILITIES)
+
+
+def secret_rule(query: Mapping[str, str], seed: Mapping[str, Any]) -> str | None:
+    """handshake ``session_secret`` > query ``secret``; only sane, valid text counts."""
+    for value in (seed.get("session_secret"), query.get("secret")):
+        if non_empty_str(value) and len(value) <= SECRET_MAX and _unicode(value):
+            return str(value)
+    return None
+
+
+def _unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def seed_of(first: Mapping[str, Any] | None) -> tuple[Mapping[str, Any], Any]:

@@ -77,6 +77,10 @@ ids = st.one_of(
 )
 sources = st.one_of(st.sampled_from(["unity", "vscode", "electron", "mcp"]), texts)
 request_ids = st.one_of(st.uuids().map(lambda u: u.hex), st.just(PREVIOUS_ID), texts, ints)
+capability_names = st.one_of(
+    st.sampled_from(["command_ack", "dedup", "cancel", "DEDUP", "dedup ", ""]), texts, ints
+)
+capability_lists = st.lists(capability_names, max_size=6)
 hello_fields = st.fixed_dictionaries(
     {},
     optional={
@@ -88,6 +92,9 @@ hello_fields = st.fixed_dictionaries(
         "cloudProjectId": texts,
         "session_id": texts,
         "conn_seq": st.one_of(ints, json_values),
+        # 1.1 (§3.6, §3.7)
+        "capabilities": st.one_of(capability_lists, json_values),
+        "session_secret": st.one_of(texts, json_values),
     },
 )
 bodies = st.one_of(

@@ -27,16 +27,18 @@ from .harness import LoopThread, RawEditor, eventually, fuzz_manager
 from .spec import (
     Rejected,
     attempt,
+    capabilities_rule,
     conn_seq_rule,
     decode_verdict,
     non_empty_str,
     project_path_options,
+    secret_rule,
     seed_of,
     session_candidates,
 )
 from .strategies import encoded, frames, hello_fields, ids, json_objects, json_values, texts
 
-QUERY_KEYS = ["session", "conn", "conn_seq", "projectPath", "token"]
+QUERY_KEYS = ["session", "conn", "conn_seq", "projectPath", "token", "secret"]
 query_values = st.one_of(
     texts,
     st.integers().map(str),
@@ -113,6 +115,10 @@ def test_identify_follows_the_precedence_rules(
     assert identity.product_guid == (guid if non_empty_str(guid) else None)
     name = identity.project_name
     assert name is None or (non_empty_str(name) and "/" not in name and "\\" not in name)
+    # 1.1: capabilities (known names only) and the presented secret (never in repr).
+    assert identity.capabilities == capabilities_rule(seed)
+    assert identity.session_secret == secret_rule(query, seed)
+    assert "session_secret" not in repr(identity)
 
 
 def has_surrogate(text: str) -> bool:
@@ -174,6 +180,16 @@ url_queries = st.dictionaries(
 first_frames = st.one_of(encoded(seeds), encoded(hello_envelopes), frames)
 
 
+IDENTITY_TEXT_KEYS = (
+    "project_path",
+    "dataPath",
+    "unity_version",
+    "unityVersion",
+    "productGUID",
+    "session_id",
+)
+
+
 def expected_outcome(query: dict[str, str], frame: str | bytes) -> tuple[str, Any] | None:
     """("welcome", (session, conn_seq)) or ("refused", None); None: either is right."""
     conn = conn_seq_rule(query, {})
@@ -187,6 +203,10 @@ def expected_outcome(query: dict[str, str], frame: str | bytes) -> tuple[str, An
     if "type" in data and data["type"] != "hello":
         return ("refused", None)
     seed, envelope_session = seed_of(data)
+    # Identity text with lone surrogates may be refused (4000), as identify's test says.
+    texts_in = [seed.get(k) for k in IDENTITY_TEXT_KEYS] + [envelope_session]
+    if any(isinstance(v, str) and has_surrogate(v) for v in texts_in):
+        return None
     rule = conn_seq_rule(query, seed)
     paths = project_path_options(query, seed)
     session = session_candidates(query, seed, envelope_session)
@@ -249,6 +269,17 @@ def test_first_message_is_welcomed_or_refused_with_4000(
         if session is not None:
             assert body["session"] == session
     assert detail["session"] == body["session"]
+    # 1.1: an editor that declares a capability gets the honoured ones (sorted) and, on
+    # its session's first 1.1 welcome, a secret; one that declares none, neither.
+    caps = body.get("capabilities")
+    if caps is not None:
+        assert caps == sorted(set(caps))
+        assert set(caps) <= {"command_ack", "dedup", "cancel"}
+        assert caps
+    if "session_secret" in body:
+        assert caps is not None
+        assert isinstance(body["session_secret"], str)
+        assert len(body["session_secret"]) >= 22
 
 
 def test_lone_surrogate_project_path_over_socket_is_welcomed_or_refused(

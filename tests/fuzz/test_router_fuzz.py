@@ -32,7 +32,7 @@ from movesia_mcp.server.runtime import bind_listener
 
 from .conftest import FRAMES, count, fuzz_settings
 from .harness import LoopThread, Message, RawEditor, eventually, fuzz_manager
-from .spec import ENVELOPE_FIELDS, Rejected, envelope_violations, frame_verdict
+from .spec import ENVELOPE_FIELDS, Rejected, envelope_violations, frame_verdict, non_empty_str
 from .strategies import PREVIOUS_ID, frames
 
 SESSION = "fuzz-session"
@@ -53,7 +53,9 @@ def expected_reply(frame: str | bytes, answered: set[str]) -> Expected | None:
         return ("pong", msg_id, None)
     if kind in ("pong", "ack", "error"):
         return None
-    if kind in ACK_REQUIRED_TYPES:  # an event, whatever ids it carries: never an answer
+    # README: an envelope whose type is in ACK_REQUIRED_TYPES is an event, whatever ids
+    # it carries (found by a MOVESIA_FULL run: such an event reusing an answered id).
+    if kind in ACK_REQUIRED_TYPES:
         return ("ack", msg_id, kind)
     if any(key in answered for key in (msg_id, request_id) if key is not None):
         return ("error", frozenset({"duplicate_response"}), request_id or msg_id)
@@ -69,9 +71,11 @@ def matches(reply: Message, expected: Expected) -> bool:
     body = reply.get("body") or {}
     if kind == "error":
         return body.get("code") in key and body.get("ref_id") == extra and bool(body["message"])
+    # 1.1: a frame with ``"id": null`` is answered under an id the server assigned.
+    same_id = reply.get("id") == key if key is not None else non_empty_str(reply.get("id"))
     if kind == "ack":
-        return reply.get("id") == key and body == {"type": extra}
-    return reply.get("id") == key
+        return same_id and body == {"type": extra}
+    return same_id
 
 
 def substitute(frame: str | bytes, previous: str) -> str | bytes:

@@ -295,7 +295,8 @@ async def test_unacked_command_is_resent_when_unity_provably_never_received_it(
         return NoAnswer() if len(attempts) == 1 else {"ok": True}
 
     handlers = {"echo": echo, "refresh_assets": lost_then_answered}
-    async with server.peer(handlers=handlers) as peer:
+    # A version 1 editor (no dedup ledger): it runs a command it receives twice.
+    async with server.peer(handlers=handlers, capabilities=()) as peer:
         await server.manager.send_and_wait("echo")  # this session acks its commands
         peer.ack_commands = False  # the next command is "lost in transit"
         task = asyncio.create_task(server.manager.send_and_wait("refresh_assets", p=1))

@@ -1,4 +1,7 @@
-"""PROTOCOL.md §3.4: monotonic takeover per session id."""
+"""PROTOCOL.md §3.4: monotonic takeover per session id.
+
+The peers here are version 1 editors (they declare no capability, so no session secret
+is asked for); 1.1's secret-guarded takeover is in ``test_delivery_v11.py``."""
 
 from __future__ import annotations
 
@@ -23,8 +26,8 @@ async def echo(params: dict[str, object]) -> dict[str, object]:
 async def test_newer_conn_seq_supersedes_old_connection_with_4001(
     server: RunningServer,
 ) -> None:
-    old = server.peer(session_id="s-take", conn_seq=1)
-    new = server.peer(session_id="s-take", conn_seq=2, handlers={"echo": echo})
+    old = server.peer(capabilities=(), session_id="s-take", conn_seq=1)
+    new = server.peer(capabilities=(), session_id="s-take", conn_seq=2, handlers={"echo": echo})
     try:
         await old.connect()
         await new.connect()
@@ -43,8 +46,10 @@ async def test_newer_conn_seq_supersedes_old_connection_with_4001(
 async def test_not_newer_conn_seq_is_rejected_with_4002_naming_both_numbers(
     server: RunningServer, live_seq: int, new_seq: int
 ) -> None:
-    live = server.peer(session_id="s-dup", conn_seq=live_seq, handlers={"echo": echo})
-    late = server.peer(session_id="s-dup", conn_seq=new_seq)
+    live = server.peer(
+        capabilities=(), session_id="s-dup", conn_seq=live_seq, handlers={"echo": echo}
+    )
+    late = server.peer(capabilities=(), session_id="s-dup", conn_seq=new_seq)
     try:
         await live.connect()
         with pytest.raises(HandshakeRejected) as rejected:
@@ -64,9 +69,11 @@ async def test_not_newer_conn_seq_is_rejected_with_4002_naming_both_numbers(
 
 
 async def test_other_sessions_are_not_affected_by_a_takeover(server: RunningServer) -> None:
-    bystander = server.peer(session_id="s-other", conn_seq=9, project_path="/p/Other")
-    old = server.peer(session_id="s-main", conn_seq=1, project_path="/p/Main")
-    new = server.peer(session_id="s-main", conn_seq=2, project_path="/p/Main")
+    bystander = server.peer(
+        capabilities=(), session_id="s-other", conn_seq=9, project_path="/p/Other"
+    )
+    old = server.peer(capabilities=(), session_id="s-main", conn_seq=1, project_path="/p/Main")
+    new = server.peer(capabilities=(), session_id="s-main", conn_seq=2, project_path="/p/Main")
     try:
         for peer in (bystander, old, new):
             await peer.connect()
@@ -83,7 +90,7 @@ async def test_concurrent_takeover_race_leaves_only_the_highest_conn_seq(
 ) -> None:
     seqs = list(range(1, 51))
     random.Random(7).shuffle(seqs)
-    peers = {seq: server.peer(session_id="s-race", conn_seq=seq) for seq in seqs}
+    peers = {seq: server.peer(capabilities=(), session_id="s-race", conn_seq=seq) for seq in seqs}
     try:
         results = await asyncio.wait_for(
             asyncio.gather(*(p.connect() for p in peers.values()), return_exceptions=True), 20
@@ -116,8 +123,8 @@ async def test_concurrent_takeover_race_leaves_only_the_highest_conn_seq(
 async def test_superseded_connection_commands_do_not_block_the_new_one(
     server: RunningServer,
 ) -> None:
-    old: SimulatedUnity = server.peer(session_id="s-cmd", conn_seq=1)
-    new = server.peer(session_id="s-cmd", conn_seq=2, handlers={"echo": echo})
+    old: SimulatedUnity = server.peer(capabilities=(), session_id="s-cmd", conn_seq=1)
+    new = server.peer(capabilities=(), session_id="s-cmd", conn_seq=2, handlers={"echo": echo})
     try:
         await old.connect()
         await new.connect()
@@ -137,8 +144,10 @@ async def test_takeover_fails_the_old_connections_commands_at_once(
     async def no_answer(params: dict[str, object]) -> NoAnswer:
         return NoAnswer()
 
-    old = server.peer(session_id="s-lost", conn_seq=1, handlers={"echo": no_answer})
-    new = server.peer(session_id="s-lost", conn_seq=2)
+    old = server.peer(
+        capabilities=(), session_id="s-lost", conn_seq=1, handlers={"echo": no_answer}
+    )
+    new = server.peer(capabilities=(), session_id="s-lost", conn_seq=2)
     try:
         await old.connect()
         task = asyncio.create_task(server.manager.send_and_wait("echo", timeout=30))
@@ -157,8 +166,10 @@ async def test_reload_surviving_command_survives_takeover_of_its_session(
     async def no_answer(params: dict[str, object]) -> NoAnswer:
         return NoAnswer()
 
-    old = server.peer(session_id="s-keep", conn_seq=1, handlers={"refresh_assets": no_answer})
-    new = server.peer(session_id="s-keep", conn_seq=2)
+    old = server.peer(
+        capabilities=(), session_id="s-keep", conn_seq=1, handlers={"refresh_assets": no_answer}
+    )
+    new = server.peer(capabilities=(), session_id="s-keep", conn_seq=2)
     try:
         await old.connect()
         task = asyncio.create_task(server.manager.send_and_wait("refresh_assets", timeout=30))

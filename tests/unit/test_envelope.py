@@ -198,12 +198,37 @@ def test_missing_or_empty_type_is_rejected_as_missing_type(msg_type: object) -> 
     assert caught.value.code == "missing_type"
 
 
-@pytest.mark.parametrize("msg_id", [None, "", 17], ids=repr)
+# 1.1: ``"id": null`` is the Movesia package's shape and gets an id (see below); an
+# absent, empty or non-string id is still rejected.
+@pytest.mark.parametrize("msg_id", ["", 17], ids=repr)
 def test_missing_or_empty_id_is_rejected_as_missing_id(msg_id: object) -> None:
     with pytest.raises(EnvelopeError) as caught:
         parse_envelope(inbound(id=msg_id))
 
     assert caught.value.code == "missing_id"
+
+
+def test_absent_id_is_rejected_as_missing_id() -> None:
+    data = inbound()
+    del data["id"]
+    with pytest.raises(EnvelopeError) as caught:
+        parse_envelope(data)
+
+    assert caught.value.code == "missing_id"
+
+
+def test_null_id_is_given_a_fresh_id() -> None:
+    first = parse_envelope(inbound(type="hb", id=None))
+    second = parse_envelope(inbound(type="hb", id=None))
+
+    assert isinstance(first.id, str)
+    assert len(first.id) == 32
+    assert first.id != second.id
+
+
+def test_ts_in_milliseconds_is_read_as_seconds() -> None:
+    assert parse_envelope(inbound(ts=1_703_000_000_123)).ts == 1_703_000_000
+    assert parse_envelope(inbound(ts=1_703_000_000)).ts == 1_703_000_000
 
 
 @pytest.mark.parametrize("body", [[], "text", 1], ids=repr)
@@ -303,4 +328,5 @@ def test_close_codes_match_protocol_section_9_plus_the_documented_extensions() -
         "DUPLICATE_SESSION": 4002,
         "AUTHENTICATION_FAILED": 4003,
         "SESSION_EXPIRED": 4004,
+        "PROJECT_MISMATCH": 4006,  # 1.1, §3.8
     }

@@ -9,6 +9,14 @@ reload-surviving command, with its original id, on the new connection.
 Command handlers are pluggable: ``async (params) -> body``, or one of the result types
 below when answering involves a compile (``ReloadThenAnswer``, ``CompileThenAnswer``,
 ``AnswerThenCompile``), or ``NoAnswer``.
+
+Protocol 1.1 (PROTOCOL.md §3.6, §3.7, §6.1, §6.2): by default it declares
+``command_ack`` (when it acks every command), ``dedup`` and ``cancel``; keeps the
+``session_secret`` of its first ``welcome`` and presents it on every later connection;
+and keeps a request-id ledger across its simulated reloads: a command whose id is in
+the ledger is acked again and, once its answer is known, answered again with it, never
+run twice (``executions`` counts the runs per request id). ``capabilities=()`` makes it
+a version 1 editor.
 """
 
 from __future__ import annotations
@@ -19,7 +27,8 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections import Counter, OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 from urllib.parse import urlencode
@@ -30,6 +39,7 @@ from websockets.exceptions import ConnectionClosed
 logger = logging.getLogger("movesia_mcp.simulator")
 
 HandshakeStyle = Literal["hello", "seed", "query"]
+LEDGER_SIZE = 10_000
 
 
 @dataclass(slots=True)
@@ -115,6 +125,7 @@ class SimulatedUnity:
         ack_commands: bool | Callable[[str], bool] = True,
         reload_delay: float = 0.05,
         handlers: dict[str, CommandHandler] | None = None,
+        capabilities: Iterable[str] | None = None,
     ) -> None:
         self.url = url
         self.project_path = project_path
@@ -127,6 +138,20 @@ class SimulatedUnity:
         self.ack_commands = ack_commands
         self.reload_delay = reload_delay
         self.handlers: dict[str, CommandHandler] = dict(handlers or {})
+        if capabilities is None:
+            declared = ["dedup", "cancel"]
+            if ack_commands is True:
+                declared.insert(0, "command_ack")
+            capabilities = declared
+        self.capabilities: list[str] = list(capabilities)
+        self.session_secret: str | None = None
+        # The request-id ledger (dedup): request id → its answer, once known. Bounded:
+        # the oldest ids go first (PROTOCOL.md asks for INTERRUPT_TIMEOUT plus the
+        # command's timeout; LEDGER_SIZE ids cover that at any plausible rate).
+        self.ledger: OrderedDict[str, dict[str, Any] | None] = OrderedDict()
+        self.executions: Counter[str] = Counter()
+        self.redelivered: list[dict[str, Any]] = []  # commands the ledger recognised
+        self.cancels: list[str] = []  # request ids the server cancelled
         self.received: list[dict[str, Any]] = []
         self.acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.commands_seen: list[dict[str, Any]] = []
@@ -147,10 +172,16 @@ class SimulatedUnity:
 
     # ── connection ──────────────────────────────────────────────────────────────────
 
+    @property
+    def dedup(self) -> bool:
+        return "dedup" in self.capabilities
+
     def _connect_url(self) -> str:
         query: dict[str, str] = {}
         if self.handshake == "query":
             query = {"session": self.session_id, "conn": str(self.conn_seq)}
+            if self.session_secret:
+                query["secret"] = self.session_secret
         if self.token:
             query["token"] = self.token
         return self.url + ("?" + urlencode(query) if query else "")
@@ -168,14 +199,13 @@ class SimulatedUnity:
         )
         self.ws = ws
         if self.handshake == "seed":
-            await self.send_raw(
-                {
-                    "project_path": self.project_path,
-                    "unity_version": self.unity_version,
-                    "session_id": self.session_id,
-                    "conn_seq": self.conn_seq,
-                }
-            )
+            seed: dict[str, Any] = {
+                "project_path": self.project_path,
+                "unity_version": self.unity_version,
+                "session_id": self.session_id,
+                "conn_seq": self.conn_seq,
+            }
+            await self.send_raw({**seed, **self._v11_fields()})
         else:
             await self.send(envelope("hello", self.hello_body(), session=self.session_id))
         try:
@@ -185,6 +215,9 @@ class SimulatedUnity:
                     self.received.append(message)
                     if message.get("type") == "welcome":
                         self.welcome = message["body"]
+                        secret = self.welcome.get("session_secret")
+                        if isinstance(secret, str) and secret:
+                            self.session_secret = secret
                         break
         except ConnectionClosed as exc:
             code = exc.rcvd.code if exc.rcvd else None
@@ -203,7 +236,16 @@ class SimulatedUnity:
             "unityVersion": self.unity_version,
             "productGUID": "guid-" + self.session_id,
             "conn_seq": self.conn_seq,
+            **self._v11_fields(),
         }
+
+    def _v11_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        if self.capabilities:
+            fields["capabilities"] = list(self.capabilities)
+        if self.session_secret:
+            fields["session_secret"] = self.session_secret
+        return fields
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close the socket (the editor quits or reloads)."""
@@ -292,6 +334,11 @@ class SimulatedUnity:
         await self.send_event("compile_finished", {"success": not errors, "errors": errors})
         await self.flush_deferred()
 
+    async def reload(self) -> None:
+        """One domain reload, after any compile a command is running (never two at once)."""
+        async with self._compile_lock:
+            await self.domain_reload()
+
     async def failed_compile(self, errors: list[dict[str, Any]]) -> None:
         """compile_started → compile_finished (failed), on this connection: no reload."""
         self.compiling = True
@@ -308,6 +355,7 @@ class SimulatedUnity:
         a reload's own failed one)."""
         deferred, self._deferred = self._deferred, []
         for message in deferred:
+            self._remember(message)
             await self.send(message)
 
     # ── inbound ─────────────────────────────────────────────────────────────────────
@@ -339,19 +387,45 @@ class SimulatedUnity:
             return
         if kind in ("pong", "welcome", "error"):
             return
-        self.commands_seen.append(message)
+        if kind == "cancel":
+            request_id = (message.get("body") or {}).get("request_id")
+            if isinstance(request_id, str):
+                self.cancels.append(request_id)  # a command already running finishes
+            return
+        body = message.get("body") or {}
+        request_id = str(body.get("request_id") or message["id"])
+        known = self.dedup and request_id in self.ledger
+        if known:
+            self.redelivered.append(message)
+        else:
+            self.commands_seen.append(message)
+            if self.dedup:
+                self.ledger[request_id] = None
+                if len(self.ledger) > LEDGER_SIZE:
+                    old, _ = self.ledger.popitem(last=False)
+                    self.executions.pop(old, None)
         ack = self.ack_commands
         if ack is True or (callable(ack) and ack(str(kind))):
-            await self.send(
-                envelope("ack", {"type": kind}, msg_id=message["id"], session=self.session_id)
-            )
-        self._spawn(self._run_command(message))
+            with contextlib.suppress(ConnectionClosed):
+                await self.send(
+                    envelope("ack", {"type": kind}, msg_id=message["id"], session=self.session_id)
+                )
+        if not known:
+            self._spawn(self._run_command(message))
+            return
+        answer = self.ledger[request_id]
+        if answer is not None:  # already answered: the answer again, never a second run
+            with contextlib.suppress(ConnectionClosed):
+                await self.send(answer)
 
     async def _run_command(self, message: dict[str, Any]) -> None:
         kind = str(message["type"])
         body = message.get("body") or {}
         request_id = str(body.get("request_id") or message["id"])
         params = {k: v for k, v in body.items() if k != "request_id"}
+        self.executions[request_id] += 1
+        if len(self.executions) > LEDGER_SIZE:  # bounded like the ledger, oldest first
+            del self.executions[next(iter(self.executions))]
         handler = self.handlers.get(kind)
         result: HandlerResult
         if handler is None:
@@ -397,8 +471,15 @@ class SimulatedUnity:
             msg_id=request_id,
             session=self.session_id,
         )
+        self._remember(response)
         with contextlib.suppress(ConnectionClosed, AssertionError):
             await self.send(response)
+
+    def _remember(self, answer: dict[str, Any]) -> None:
+        """The ledger keeps the answer, to send it again if the command comes again."""
+        request_id = (answer.get("body") or {}).get("request_id") or answer.get("id")
+        if self.dedup and isinstance(request_id, str) and request_id in self.ledger:
+            self.ledger[request_id] = answer
 
     async def _heartbeat(self, ws: ClientConnection) -> None:
         assert self.heartbeat_interval
