@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import random
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -38,7 +39,7 @@ from mcp import ClientSession, types
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import MCPServer
-from mcp.shared.exceptions import MCPError
+from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
 from mcp.shared.memory import create_client_server_memory_streams
 from mcp.shared.subscriptions import ResourcesListChanged, ToolsListChanged
 from mcp.types import CONNECTION_CLOSED, INTERNAL_ERROR
@@ -371,7 +372,9 @@ class Relay:
                     params=types.PaginatedRequestParams(cursor=cursor) if cursor else None
                 )
                 for resource in listed.resources:
-                    await session.subscribe_resource(str(resource.uri))
+                    with warnings.catch_warnings():  # deprecated for 2026-07-28 only
+                        warnings.simplefilter("ignore", MCPDeprecationWarning)
+                        await session.subscribe_resource(str(resource.uri))
                 cursor = listed.next_cursor
                 if not cursor:
                     break
@@ -547,6 +550,9 @@ def find_holder(config: Config, in_use_message: str) -> Holder | None:
 
 async def run_relay(config: Config, holder: Holder) -> None:
     """Serve MCP on stdio by relaying to ``holder`` until stdin closes or a signal."""
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        for noisy in ("httpx2", "mcp.client.streamable_http"):  # a line per request
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     relay = Relay(config)
     stop = anyio.Event()
     async with anyio.create_task_group() as signals:
