@@ -224,6 +224,14 @@ async def test_a_mutation_through_one_client_is_seen_through_the_others(
             for m in (holder, relay1, relay2)
         ]
         status = await holder_status(cluster.port)
+        shown = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "movesia_mcp", "status", "--port", str(cluster.port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     marker = created["object"]["instance_id"]
     for found in seen:
         assert found["total"] == 1
@@ -235,6 +243,11 @@ async def test_a_mutation_through_one_client_is_seen_through_the_others(
     assert line in relay1.stderr()
     assert line in relay2.stderr()
     assert "relaying MCP" not in holder.stderr()
+    assert shown.returncode == 0, shown.stderr
+    assert (
+        f"holder: pid {pid}, transport stdio; 2 MCP client(s) relayed through other "
+        "movesia-mcp processes" in shown.stdout
+    )
 
 
 async def test_relays_serve_the_same_tools_resources_and_capabilities(

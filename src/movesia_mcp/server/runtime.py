@@ -39,6 +39,7 @@ Transport = Literal["stdio", "http"]
 
 GRACEFUL_SHUTDOWN_S = 1
 STARTUP_BIND_ATTEMPTS = 20
+RELAY_IDLE_TIMEOUT_S = 60.0
 
 
 class PortInUseError(MovesiaError):
@@ -116,7 +117,10 @@ class Runtime:
             )
         elif self.relay_secret is not None:  # only the session manager: /relay alone
             self.mcp.streamable_http_app(
-                streamable_http_path=RELAY_PATH, transport_security=self._security()
+                streamable_http_path=RELAY_PATH,
+                transport_security=self._security(),
+                # Relays ping every second: one silent this long was killed, not idle.
+                session_idle_timeout=RELAY_IDLE_TIMEOUT_S,
             )
         if self.relay_secret is not None:
             extra_routes.append(relay_route(self.mcp.session_manager, self.relay_secret))
