@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+import anyio
 import pytest
-from mcp import ClientSession, StdioServerParameters, stdio_client, types
+from mcp import Client, ClientSession, StdioServerParameters, stdio_client, types
+from mcp.shared.subscriptions import ResourceUpdated
 from mcp_harness import call_ok
 
 from movesia_mcp.server.relay_secret import RELAY_HEADER, secret_path
@@ -80,6 +82,8 @@ class Member:
     session: ClientSession | None = None
     notifications: list[Any] = field(default_factory=list)
     updated: asyncio.Event = field(default_factory=asyncio.Event)
+    logs: list[Any] = field(default_factory=list)
+    logged: asyncio.Event = field(default_factory=asyncio.Event)
     close: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
 
@@ -87,6 +91,10 @@ class Member:
         if isinstance(message, types.ResourceUpdatedNotification):
             self.notifications.append(message)
             self.updated.set()
+
+    async def on_log(self, params: types.LoggingMessageNotificationParams) -> None:
+        self.logs.append(params.data)
+        self.logged.set()
 
     @property
     def s(self) -> ClientSession:
@@ -141,7 +149,9 @@ class Cluster:
         # Each client lives in a task of its own: they are closed in any order.
         async with (
             stdio_client(self.params(), errlog=errlog) as (read, write),
-            ClientSession(read, write, message_handler=member.on_message) as session,
+            ClientSession(
+                read, write, message_handler=member.on_message, logging_callback=member.on_log
+            ) as session,
         ):
             await session.initialize()
             member.session = session
@@ -296,7 +306,7 @@ async def test_a_subscription_on_a_relay_gets_its_update(cluster: Cluster) -> No
     assert "Watched" in content.text
 
 
-async def test_progress_of_a_relayed_call_reaches_its_client(cluster: Cluster) -> None:
+async def test_progress_and_logs_of_a_relayed_call_reach_its_client(cluster: Cluster) -> None:
     progress: list[tuple[float, float | None, str | None]] = []
     reported = asyncio.Event()
 
@@ -316,6 +326,13 @@ async def test_progress_of_a_relayed_call_reaches_its_client(cluster: Cluster) -
         await asyncio.wait_for(reported.wait(), 30)
         await peer.send_event("compile_finished", {"success": True, "errors": []})
         result = await asyncio.wait_for(call, 30)
+
+        async def compile_logged() -> bool:
+            return any(
+                isinstance(d, dict) and d.get("event") == "compile_finished" for d in relay.logs
+            )
+
+        await eventually(compile_logged, 30, "the relay's client got no compile log")
     assert result.is_error is False, result.content
     assert result.structured_content is not None
     assert result.structured_content["was_compiling"] is True
@@ -326,6 +343,56 @@ async def test_progress_of_a_relayed_call_reaches_its_client(cluster: Cluster) -
 async def _compiling(member: Member) -> bool:
     status = await call_ok(member.s, "get_connection_status", {})
     return bool(status["compiling"])
+
+
+async def test_a_2026_client_on_a_relay_gets_listen_updates(cluster: Cluster) -> None:
+    async with asyncio.timeout(DEADLINE):
+        holder, _, _ = await three_clients(cluster)
+        async with Client(cluster.params()) as client:
+            assert client.protocol_version == "2026-07-28"
+            tools = {t.name for t in (await client.list_tools()).tools}
+            async with client.listen(resource_subscriptions=[HIERARCHY]) as sub:
+                await call_ok(holder.s, "create_gameobject", {"name": "Listened"})
+                with anyio.fail_after(30):
+                    event = await anext(aiter(sub))
+            found = await call_ok(client, "find_objects", {"name": "listened"})
+            status = await holder_status(cluster.port)
+    assert "create_gameobject" in tools
+    assert event == ResourceUpdated(uri=HIERARCHY)
+    assert found["total"] == 1
+    assert status["relayed_clients"] == 3
+
+
+async def test_a_stdio_client_relays_to_an_http_holder(cluster: Cluster) -> None:
+    with (cluster.tmp / "http-holder.stderr").open("w") as errlog:
+        holder = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "movesia_mcp",
+            "--transport",
+            "http",
+            env=cluster.env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errlog,
+        )
+    try:
+        async with asyncio.timeout(DEADLINE):
+            status = await holder_status(cluster.port)
+            relay = await cluster.start()
+            await connected(relay)
+            await call_ok(relay.s, "create_gameobject", {"name": "Over HTTP"})
+            async with Client(f"http://127.0.0.1:{cluster.port}/mcp", mode="legacy") as direct:
+                found = await call_ok(direct, "find_objects", {"name": "over http"})
+            after = await holder_status(cluster.port)
+    finally:
+        holder.terminate()
+        await asyncio.wait_for(holder.wait(), 20)
+    assert status["holder"]["transport"] == "http"
+    assert status["holder"]["pid"] == holder.pid
+    assert found["total"] == 1
+    assert after["relayed_clients"] == 1
+    assert f"relaying MCP to movesia-mcp pid {holder.pid}" in relay.stderr()
 
 
 # ── failover ─────────────────────────────────────────────────────────────────────────
