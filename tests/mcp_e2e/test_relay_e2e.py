@@ -33,6 +33,9 @@ from mcp_harness import call_ok
 from movesia_mcp.server.relay_secret import RELAY_HEADER, secret_path
 from movesia_mcp.simulator.editor import SimulatedEditor, run_simulated_editor
 
+# resources/subscribe is deprecated for 2026-07-28 only; these clients negotiate 2025-11-25.
+pytestmark = pytest.mark.filterwarnings("ignore::mcp.MCPDeprecationWarning")
+
 DEADLINE = 90.0  # whole test; each wait below has its own, shorter one
 HIERARCHY = "unity://scene/hierarchy"
 

@@ -65,6 +65,7 @@ CONNECT_TIMEOUT_S = 10.0
 WAIT_FOR_HOLDER_S = 20.0  # a request arriving mid-switch waits this long for the next holder
 RETRY_MIN_S = 0.1
 RETRY_MAX_S = 0.5
+NO_ANSWER_RETRIES = 2
 
 
 class HolderLostError(Exception):
@@ -97,6 +98,10 @@ def locate_holder(config: Config, in_use_message: str) -> Holder | None:
     more (it just exited). Anything else holding it raises ``PortInUseError``."""
     host, port = _probe_host(config), config.server_port
     diagnosis = probe(host, port, config.token)
+    for _ in range(NO_ANSWER_RETRIES):  # a holder that bound a moment ago may not serve yet
+        if diagnosis.verdict != "no_answer":
+            break
+        diagnosis = probe(host, port, config.token)
     if diagnosis.verdict == "port_closed":
         return None
     if diagnosis.verdict != "ok" or diagnosis.status is None:
@@ -194,6 +199,7 @@ class Relay:
         self._stop = anyio.Event()
         self.holder_pid: int | None = None
         self.took_over = False
+        self._attached = 0  # upstream sessions attached so far
 
     # ── forwarding ──────────────────────────────────────────────────────────────────
 
@@ -380,6 +386,7 @@ class Relay:
                     break
         upstream = Upstream(session, label)
         self._set_upstream(upstream)
+        self._attached += 1
         return upstream
 
     # ── the supervisor: relay, and take over when the holder goes ─────────────────────
@@ -388,8 +395,10 @@ class Relay:
         """Runs until ``stop()``: relays to ``first``, then to whoever holds the port."""
         holder: Holder | None = first
         delay = RETRY_MIN_S
+        said = ""
         while not self._stop.is_set():
             if holder is not None:
+                attached = self._attached
                 try:
                     await self._relay_to(holder)
                 except Exception as exc:
@@ -397,10 +406,15 @@ class Relay:
                 holder = None
                 if self._stop.is_set():
                     return
-                logger.warning(
-                    "the movesia-mcp holding port %d is gone; taking over or re-pointing",
-                    self.config.server_port,
-                )
+                if self._attached != attached:  # it worked for a while: retry at once
+                    delay = RETRY_MIN_S
+                    logger.warning(
+                        "the movesia-mcp holding port %d is gone; taking over or re-pointing",
+                        self.config.server_port,
+                    )
+                else:  # refused or broken from the start: do not spin
+                    await self._sleep(delay * random.uniform(0.5, 1.5))
+                    delay = min(delay * 2, RETRY_MAX_S)
             try:
                 sock = bind_listener(self.config.server_host, self.config.server_port)
             except PortInUseError as exc:
@@ -410,14 +424,16 @@ class Relay:
                             locate_holder, self.config, str(exc)
                         )
                     except PortInUseError as refused:
-                        logger.warning("cannot relay yet: %s", refused)
-                else:
+                        if str(refused) != said:  # once, not every half second
+                            logger.warning("cannot relay yet: %s", refused)
+                            said = str(refused)
+                elif str(exc) != said:
                     logger.error("%s", exc)
+                    said = str(exc)
                 if holder is None:
                     await self._sleep(delay * random.uniform(0.5, 1.5))
                     delay = min(delay * 2, RETRY_MAX_S)
                 continue
-            delay = RETRY_MIN_S
             await self._hold(sock)
             return
 
