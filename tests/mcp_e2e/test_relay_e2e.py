@@ -131,7 +131,9 @@ class Cluster:
         )
 
     async def start(self) -> Member:
-        member = Member(f"m{len(self.members)}", self.tmp / f"m{len(self.members)}.stderr")
+        name = f"m{len(self.members)}"
+        member = Member(name, self.tmp / f"{name}.stderr")
+        self.members.append(member)  # now: members started at once get their own names
         ready = asyncio.Event()
 
         async def run() -> None:
@@ -145,7 +147,6 @@ class Cluster:
         if member.task.done():
             member.task.result()
             raise AssertionError(f"{member.name} ended before it initialised")
-        self.members.append(member)
         return member
 
     async def _serve(self, member: Member, errlog: TextIO, ready: asyncio.Event) -> None:
@@ -396,6 +397,18 @@ async def test_a_stdio_client_relays_to_an_http_holder(cluster: Cluster) -> None
     assert found["total"] == 1
     assert after["relayed_clients"] == 1
     assert f"relaying MCP to movesia-mcp pid {holder.pid}" in relay.stderr()
+
+
+async def test_clients_started_at_once_share_one_holder(cluster: Cluster) -> None:
+    async with asyncio.timeout(DEADLINE):
+        members = await asyncio.gather(*(cluster.start() for _ in range(3)))
+        for member in members:
+            await connected(member)
+        status = await holder_status(cluster.port)
+    pid = status["holder"]["pid"]
+    relaying = [m for m in members if f"relaying MCP to movesia-mcp pid {pid}" in m.stderr()]
+    assert len(relaying) == 2  # the third is the holder
+    assert status["relayed_clients"] == 2
 
 
 # ── failover ─────────────────────────────────────────────────────────────────────────
