@@ -115,6 +115,7 @@ class Cluster:
     tmp: Path
     editor: SimulatedEditor
     members: list[Member] = field(default_factory=list)
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
         return {
@@ -123,6 +124,7 @@ class Cluster:
             "LOG_LEVEL": "INFO",
             "MOVESIA_STATE_DIR": str(self.state_dir),
             "UNITY_RECONNECT_GRACE": "1",
+            **self.extra_env,
         }
 
     def params(self) -> StdioServerParameters:
@@ -577,6 +579,45 @@ def _post_relay(port: int) -> list[tuple[int, dict[str, Any]]]:
         finally:
             conn.close()
     return answers
+
+
+async def test_with_a_token_relays_present_it_and_a_wrong_one_exits_3(cluster: Cluster) -> None:
+    cluster.extra_env["MOVESIA_TOKEN"] = "s3cret-token"  # the editor (no token) stays out
+    async with asyncio.timeout(DEADLINE):
+        holder = await cluster.start()
+        relay = await cluster.start()
+        created = await call_ok(relay.s, "list_projects", {})
+        status = await asyncio.to_thread(_status_with_token, cluster.port, "s3cret-token")
+        secret = secret_path(cluster.port, cluster.state_dir).read_text()
+        without_token = await asyncio.to_thread(_get_relay, cluster.port, secret)
+        wrong = await asyncio.to_thread(
+            run_server, {**cluster.env(), "MOVESIA_TOKEN": "not-the-token"}
+        )
+        await call_ok(holder.s, "get_connection_status", {})
+    assert created["projects"] == []
+    assert status["relayed_clients"] == 1
+    assert without_token == 401  # the secret alone does not pass MOVESIA_TOKEN's guard
+    assert wrong.returncode == 3, wrong.stderr
+    assert "requires a token and the token is wrong" in wrong.stderr
+
+
+def _status_with_token(port: int, token: str) -> dict[str, Any]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", "/unity/status", headers={"Authorization": f"Bearer {token}"})
+        body: dict[str, Any] = json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+    return body
+
+
+def _get_relay(port: int, secret: str) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", "/relay", headers={RELAY_HEADER: secret})
+        return conn.getresponse().status
+    finally:
+        conn.close()
 
 
 class _Listener:
