@@ -48,8 +48,6 @@ from pydantic import BaseModel, ValidationError
 from .._version import __version__
 from ..config import Config
 from ..status import probe
-from ..unity_manager import UnityManager
-from .app import build_server
 from .holder import RELAY_CLIENT_NAME
 from .hub import ClientHub
 from .relay_secret import RELAY_HEADER, RelaySecretError, read_secret
@@ -184,21 +182,16 @@ class Relay:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        # The same server the holder builds, so capabilities, instructions and local
-        # handlers (subscriptions, listen) are the holder's; the manager never starts.
-        self.hub = ClientHub(max_logs_per_s=config.max_log_notifications_per_s)
-        self.server: MCPServer = build_server(
-            UnityManager(config.unity, token=config.token),
-            self.hub,
-            max_resource_bytes=config.max_resource_bytes,
-            max_console_entry_bytes=config.max_console_entry_bytes,
-        )
+        # The very server a holder builds, so capabilities, instructions and the local
+        # handlers (subscriptions, listen) are the holder's; its manager never starts:
+        # what reaches Unity is forwarded (_install_forwarding).
+        local = Runtime.create(config, "stdio")
+        self.hub: ClientHub = local.hub
+        self.server: MCPServer = local.mcp
         self._install_forwarding()
         self._upstream: Upstream | None = None
         self._ready = anyio.Event()
         self._stop = anyio.Event()
-        self.holder_pid: int | None = None
-        self.took_over = False
         self._attached = 0  # upstream sessions attached so far
 
     # ── forwarding ──────────────────────────────────────────────────────────────────
@@ -457,7 +450,6 @@ class Relay:
                     self._client_session(read, write, RELAY_CLIENT_NAME) as session,
                 ):
                     upstream = await self._attach(session, label)
-                    self.holder_pid = holder.pid
                     logger.info(
                         "relaying MCP to movesia-mcp pid %s on port %d (it holds the Unity "
                         "port; transport %s)",
@@ -494,8 +486,6 @@ class Relay:
         runtime = Runtime.create(self.config, "stdio")
         port = sock.getsockname()[1]
         runtime.enable_relay(port)
-        self.took_over = True
-        self.holder_pid = os.getpid()
         logger.warning(
             "took over port %d: this movesia-mcp (pid %d) now holds the Unity listener; "
             "editors reconnect by themselves",
