@@ -282,9 +282,14 @@ async def test_relays_serve_the_same_tools_resources_and_capabilities(
                     ],
                     member.s.server_capabilities,
                     member.s.initialize_result,
+                    (await member.s.list_resource_templates()).model_dump(mode="json"),
+                    (await member.s.list_prompts()).model_dump(mode="json"),
                 )
             )
-    (tools0, resources0, caps0, init0), (tools1, resources1, caps1, init1) = listings
+    (tools0, resources0, caps0, init0, *rest0), (tools1, resources1, caps1, init1, *rest1) = (
+        listings
+    )
+    assert rest1 == rest0  # resource templates and prompts
     assert len(tools0) > 30
     assert tools1 == tools0  # names, schemas, annotations, titles
     assert resources1 == resources0
@@ -660,8 +665,28 @@ def _http(body: dict[str, Any], status: str = "200 OK") -> bytes:
             _http({"server": "movesia-mcp", "version": "0.9.0", "connected": False}),
             "movesia-mcp 0.9.0, which is too old to share the Unity port",
         ),
+        (
+            _http(
+                {
+                    "server": "movesia-mcp",
+                    "version": "0.2.0",
+                    "holder": {"pid": 4242, "uid": os.getuid() + 1, "relay_path": "/relay"},
+                }
+            ),
+            f"held by another user's movesia-mcp (pid 4242, uid {os.getuid() + 1})",
+        ),
+        (
+            _http(
+                {
+                    "server": "movesia-mcp",
+                    "version": "0.2.0",
+                    "holder": {"pid": 4242, "uid": os.getuid(), "relay_path": None},
+                }
+            ),
+            "movesia-mcp pid 4242 holds port",
+        ),
     ],
-    ids=["foreign-http", "foreign-protocol", "old-movesia-mcp"],
+    ids=["foreign-http", "foreign-protocol", "old-movesia-mcp", "other-user", "no-secret"],
 )
 async def test_a_port_held_by_something_that_cannot_relay_still_exits_3(
     tmp_path: Path, reply: bytes, says: str
