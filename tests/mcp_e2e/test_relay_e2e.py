@@ -421,17 +421,24 @@ async def test_clients_started_at_once_share_one_holder(cluster: Cluster) -> Non
 # ── failover ─────────────────────────────────────────────────────────────────────────
 
 
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+@pytest.mark.parametrize(
+    "signum",
+    [signal.SIGKILL, signal.SIGTERM, None],
+    ids=["SIGKILL", "SIGTERM", "its-client-quits"],
+)
 async def test_when_the_holder_dies_the_others_take_over_and_keep_working(
-    cluster: Cluster, signum: signal.Signals
+    cluster: Cluster, signum: signal.Signals | None
 ) -> None:
     async with asyncio.timeout(DEADLINE):
-        _holder, relay1, relay2 = await three_clients(cluster)
+        holder, relay1, relay2 = await three_clients(cluster)
         await call_ok(relay1.s, "create_gameobject", {"name": "Before Failover"})
         before = await holder_status(cluster.port)
         old_pid = before["holder"]["pid"]
         await relay1.s.subscribe_resource(HIERARCHY)
-        os.kill(old_pid, signum)
+        if signum is None:  # its MCP client closes stdin: it exits on its own
+            holder.close.set()
+        else:
+            os.kill(old_pid, signum)
 
         async def new_holder() -> dict[str, Any] | None:
             status = await asyncio.to_thread(get_status, cluster.port)
