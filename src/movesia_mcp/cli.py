@@ -31,6 +31,7 @@ environment variables (a flag overrides its variable):
   SERVER_PORT=8765             --port       MOVESIA_SIMULATE_UNITY=0  --simulate-unity
   LOG_LEVEL=INFO               --log-level  MOVESIA_SIM_OBJECTS       --objects
   MOVESIA_TOKEN                --token      MOVESIA_ALLOWED_ORIGINS (comma-separated)
+  MOVESIA_STATE_DIR            where the port holder keeps its relay secret (per user)
   UNITY_HANDSHAKE_TIMEOUT=10.0  UNITY_COMMAND_TIMEOUT=30.0  INTERRUPT_TIMEOUT=120.0
   UNITY_RECONNECT_GRACE=5.0     HEARTBEAT_SWEEP_MS=40000    HEARTBEAT_PING_AFTER_MS=90000
   HEARTBEAT_MAX_IDLE_MS=600000  COMPILE_SUSPEND_MS=120000   MAX_MESSAGE_BYTES=16777216

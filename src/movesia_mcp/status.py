@@ -75,6 +75,17 @@ def render(diagnosis: Diagnosis) -> str:
         f"✓ {diagnosis.message} (transport {status.get('transport', '?')}, "
         f"{status.get('mcp_clients', 0)} MCP client(s), up {status.get('uptime_s')} s)"
     ]
+    holder = status.get("holder")
+    if isinstance(holder, dict):
+        relayed = status.get("relayed_clients", 0)
+        sharing = (
+            f"{relayed} MCP client(s) relayed through other movesia-mcp processes"
+            if holder.get("relay_path")
+            else "not shared with other MCP clients (no relay secret; see its log)"
+        )
+        lines.append(
+            f"  holder: pid {holder.get('pid')}, transport {holder.get('transport')}; {sharing}"
+        )
     projects = status.get("projects") or []
     if not projects:
         lines.append(

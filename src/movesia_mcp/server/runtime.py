@@ -28,7 +28,9 @@ from ..routes import create_app
 from ..unity_manager import DEFAULT_RELOAD_SURVIVING, UnityManager
 from .app import build_server
 from .deadlines import deadline_protocol
+from .holder import RELAY_PATH, holder_status, relay_route
 from .hub import ClientHub
+from .relay_secret import RelaySecretError, remove_secret, write_secret
 from .stdio import stdio_streams
 
 logger = logging.getLogger("movesia_mcp.server")
@@ -36,10 +38,19 @@ logger = logging.getLogger("movesia_mcp.server")
 Transport = Literal["stdio", "http"]
 
 GRACEFUL_SHUTDOWN_S = 1
+STARTUP_BIND_ATTEMPTS = 20
+RELAY_IDLE_TIMEOUT_S = 60.0
 
 
 class PortInUseError(MovesiaError):
-    """The Unity port is taken; the message says what to do."""
+    """The Unity port is taken; the message says what to do.
+
+    ``in_use`` is true when something holds the port (EADDRINUSE), which may be another
+    movesia-mcp to relay to; false when the address cannot be used at all."""
+
+    def __init__(self, message: str, *, in_use: bool = False) -> None:
+        super().__init__(message)
+        self.in_use = in_use
 
 
 @dataclass
@@ -51,6 +62,9 @@ class Runtime:
     hub: ClientHub
     mcp: MCPServer
     transport: Transport
+    # Set once the relay secret is written (enable_relay): /relay is then served.
+    relay_secret: str | None = None
+    port: int = 0
 
     @classmethod
     def create(cls, config: Config, transport: Transport) -> Runtime:
@@ -69,25 +83,50 @@ class Runtime:
         )
         return cls(config, manager, hub, server, transport)
 
+    def enable_relay(self, port: int) -> None:
+        """Write this holder's relay secret, so other movesia-mcp of this user can relay
+        their MCP clients to it; without it (the directory is not private) they cannot."""
+        self.port = port
+        try:
+            path, self.relay_secret = write_secret(port)
+        except (RelaySecretError, OSError) as exc:
+            logger.warning("other MCP clients cannot share this server: %s", exc)
+            return
+        logger.debug("relay secret in %s", path)
+
+    def _security(self) -> TransportSecuritySettings:
+        # A rebinding attack reaches us under a foreign host name, so loopback names
+        # (any port: SERVER_PORT may be 0) and the configured host are all we accept.
+        names = {"127.0.0.1", "localhost", "[::1]", _host_literal(self.config.server_host)}
+        return TransportSecuritySettings(
+            enable_dns_rebinding_protection=True,
+            allowed_hosts=sorted(f"{name}:*" for name in names),
+            allowed_origins=[
+                *sorted(f"http://{name}:*" for name in names),
+                *self.config.allowed_origins,
+            ],
+        )
+
     def app(self) -> Starlette:
         extra_routes: list[Any] = []
         extra_lifespan = None
+        http_app = None
         if self.transport == "http":
-            # A rebinding attack reaches us under a foreign host name, so loopback names
-            # (any port: SERVER_PORT may be 0) and the configured host are all we accept.
-            names = {"127.0.0.1", "localhost", "[::1]", _host_literal(self.config.server_host)}
-            mcp_app = self.mcp.streamable_http_app(
-                streamable_http_path="/mcp",
-                transport_security=TransportSecuritySettings(
-                    enable_dns_rebinding_protection=True,
-                    allowed_hosts=sorted(f"{name}:*" for name in names),
-                    allowed_origins=[
-                        *sorted(f"http://{name}:*" for name in names),
-                        *self.config.allowed_origins,
-                    ],
-                ),
+            http_app = self.mcp.streamable_http_app(
+                streamable_http_path="/mcp", transport_security=self._security()
             )
-            extra_routes.append(Mount("/", app=mcp_app))
+        elif self.relay_secret is not None:  # only the session manager: /relay alone
+            self.mcp.streamable_http_app(
+                streamable_http_path=RELAY_PATH,
+                transport_security=self._security(),
+                # Relays ping every second: one silent this long was killed, not idle.
+                session_idle_timeout=RELAY_IDLE_TIMEOUT_S,
+            )
+        if self.relay_secret is not None:
+            extra_routes.append(relay_route(self.mcp.session_manager, self.relay_secret))
+        if http_app is not None:
+            extra_routes.append(Mount("/", app=http_app))
+        if http_app is not None or self.relay_secret is not None:
 
             def extra_lifespan(_: Starlette) -> contextlib.AbstractAsyncContextManager[None]:
                 return self.mcp.session_manager.run()
@@ -99,8 +138,32 @@ class Runtime:
             status_extra=lambda: {
                 "mcp_clients": self.hub.client_count,
                 "transport": self.transport,
+                **holder_status(self.hub, self.transport, self.relay_secret is not None),
             },
         )
+
+    @contextlib.asynccontextmanager
+    async def holding(self, sock: socket.socket) -> AsyncIterator[None]:
+        """Serve the Unity listener (and /relay) on ``sock`` until the block exits."""
+        try:
+            async with (
+                serving(
+                    self.app(),
+                    sock,
+                    self.manager,
+                    max_message_bytes=self.config.max_message_bytes,
+                    request_timeout=self.config.http_request_timeout,
+                ),
+                anyio.create_task_group() as tg,
+            ):
+                tg.start_soon(self.hub.run)
+                try:
+                    yield
+                finally:
+                    tg.cancel_scope.cancel()
+        finally:
+            if self.relay_secret is not None:
+                remove_secret(self.port, self.relay_secret)
 
 
 def bind_listener(host: str, port: int) -> socket.socket:
@@ -109,9 +172,16 @@ def bind_listener(host: str, port: int) -> socket.socket:
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only then, and
     # without it back-to-back small frames (ack then answer) stall on Nagle's algorithm.
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if sys.platform == "win32":
+        # There SO_REUSEADDR lets a second socket take a port in use: two holders.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+    else:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        # Two binds with SO_REUSEADDR can both succeed before either listens; then only
+        # one listen() does, and the other sees EADDRINUSE here: exactly one wins.
+        sock.listen(128)
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
@@ -119,10 +189,10 @@ def bind_listener(host: str, port: int) -> socket.socket:
                 f"port {port} on {host} is already in use. Another movesia-mcp (or another "
                 f"Unity bridge) may be running: check with 'movesia-mcp status --port {port}', "
                 "stop it, or start this one with --port N (SERVER_PORT=N) and point the Unity "
-                "plug-in at the new port."
+                "plug-in at the new port.",
+                in_use=True,
             ) from None
         raise PortInUseError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    sock.listen(128)
     sock.setblocking(False)
     return sock
 
@@ -184,10 +254,35 @@ async def run(
     simulate_unity: bool = False,
     simulated_objects: int | None = None,
 ) -> None:
-    """Serve until stdin closes (stdio), or SIGINT/SIGTERM."""
+    """Serve until stdin closes (stdio), or SIGINT/SIGTERM.
+
+    When another movesia-mcp of this user holds the port, a stdio server relays its MCP
+    client to it instead (relay.py), and takes the port over when that one exits."""
+    sock: socket.socket | None = None
+    for _ in range(STARTUP_BIND_ATTEMPTS):
+        try:
+            sock = bind_listener(config.server_host, config.server_port)
+            break
+        except PortInUseError as exc:
+            if not exc.in_use or transport != "stdio":
+                raise
+            from .relay import find_holder, run_relay
+
+            holder = await anyio.to_thread.run_sync(find_holder, config, str(exc))
+            if holder is None:  # it was just leaving: bind again
+                await anyio.sleep(0.1)
+                continue
+            if simulate_unity:
+                logger.warning(
+                    "--simulate-unity ignored: the holder (pid %s) has the editors", holder.pid
+                )
+            await run_relay(config, holder)
+            return
+    if sock is None:
+        sock = bind_listener(config.server_host, config.server_port)
     runtime = Runtime.create(config, transport)
-    sock = bind_listener(config.server_host, config.server_port)
     port = sock.getsockname()[1]
+    runtime.enable_relay(port)
     logger.info(
         "Unity listener on ws://%s:%d/ws/unity%s",
         config.server_host,
@@ -195,22 +290,11 @@ async def run(
         f"; MCP at http://{config.server_host}:{port}/mcp" if transport == "http" else "",
     )
     stop = anyio.Event()
-    app = runtime.app()
     async with anyio.create_task_group() as signals:
         # Before anything serves: a signal that arrives once an editor can connect must
         # find our handler, not the default one (which kills without closing editors).
-        await signals.start(_watch_signals, stop)
-        async with (
-            serving(
-                app,
-                sock,
-                runtime.manager,
-                max_message_bytes=config.max_message_bytes,
-                request_timeout=config.http_request_timeout,
-            ),
-            anyio.create_task_group() as tg,
-        ):
-            tg.start_soon(runtime.hub.run)
+        await signals.start(watch_signals, stop)
+        async with runtime.holding(sock), anyio.create_task_group() as tg:
             if simulate_unity:
                 tg.start_soon(_simulated_editor, config, port, simulated_objects, stop)
                 # Serve MCP only once the editor is there, so the first tool call finds it.
@@ -225,13 +309,18 @@ async def run(
 
 
 async def _stdio(runtime: Runtime, stop: anyio.Event) -> None:
+    await serve_stdio(runtime.mcp, stop)
+
+
+async def serve_stdio(server: MCPServer, stop: anyio.Event) -> None:
+    """Serve ``server`` on this process's stdin/stdout; ``stop`` is set when it ends."""
     try:
         if sys.platform == "win32":  # no loop-driven pipes there; the SDK's own transport
-            await runtime.mcp.run_stdio_async()
+            await server.run_stdio_async()
         else:
             # Not run_stdio_async(): its stdin thread cannot be cancelled, so a signal
             # could not stop the server while stdin stayed open (see stdio.py).
-            low = runtime.mcp._lowlevel_server
+            low = server._lowlevel_server
             async with (
                 stdio_streams() as (stdin, stdout),
                 stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream),
@@ -244,7 +333,7 @@ async def _stdio(runtime: Runtime, stop: anyio.Event) -> None:
         stop.set()
 
 
-async def _watch_signals(
+async def watch_signals(
     stop: anyio.Event, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
 ) -> None:
     with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
