@@ -107,3 +107,28 @@ async def test_a_client_that_never_reads_does_not_block_the_caller_and_stays_bou
         session.blocked.set()
         flusher.cancel()
         await asyncio.gather(flusher, return_exceptions=True)
+
+
+# ── per-connection levels (logging/setLevel) ─────────────────────────────────────────
+
+
+async def test_each_connection_gets_the_levels_it_set_and_the_others_all() -> None:
+    hub, everything, _ = hub_with_session()
+    errors_only = RecordingSession()
+    hub.sessions[2] = errors_only  # type: ignore[assignment]
+    hub.levels[2] = "error"
+    hub.log("info", {"event": "compile_started"})
+    hub.log("error", {"event": "compile_finished"})
+    hub.log("critical", {"event": "unity_log"})
+    await hub.flush()
+    assert [level for level, _ in everything.logs] == ["info", "error", "critical"]
+    assert [level for level, _ in errors_only.logs] == ["error", "critical"]
+
+
+def test_wants_compares_by_severity() -> None:
+    hub = ClientHub()
+    assert hub.wants(7, "debug")  # never set: every level
+    hub.levels[7] = "warning"
+    assert not hub.wants(7, "notice")
+    assert hub.wants(7, "warning")
+    assert hub.wants(7, "emergency")
