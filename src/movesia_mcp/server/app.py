@@ -6,6 +6,8 @@ import functools
 import time
 from typing import Any
 
+import anyio
+import anyio.lowlevel
 from mcp import types
 from mcp.server.lowlevel import NotificationOptions
 from mcp.server.mcpserver import Context, MCPServer
@@ -126,7 +128,25 @@ def build_server(
     manager.add_state_listener(
         functools.partial(_on_state_change, hub, console_entry_bytes=max_console_entry_bytes)
     )
+    hub.settle = functools.partial(deliveries_settled, manager)
     return server
+
+
+async def deliveries_settled(manager: UnityManager, timeout: float = 0.5) -> None:
+    """Return once the manager has handed its state listeners what Unity sent so far.
+
+    The manager delivers events off the editor's read loop, from a queue, so the
+    compile events that came before a command's answer may still wait there when the
+    answer is back. Bounded by ``timeout``: a slow listener delays no answer for long.
+    """
+    step = 0.001
+    for _ in range(int(timeout / step)):
+        queue = manager._deliveries
+        if queue is None or queue.empty():
+            break
+        await anyio.sleep(step)
+    for _ in range(10):  # the delivery task, past get(), reaching the hub's listener
+        await anyio.lowlevel.checkpoint()
 
 
 async def _on_state_change(

@@ -75,6 +75,9 @@ class ClientHub:
         # 2026-07-28 requests in flight that opted in to logs (they carry their level).
         self.log_requests: dict[int, ServerSession] = {}
         self._request_seq = itertools.count()
+        # Awaited before a 2026-07-28 request that opted in to logs ends: returns once
+        # what Unity sent before the answer has reached ``log`` (build_server sets it).
+        self.settle: Callable[[], Awaitable[None]] | None = None
         self.subscribers: dict[str, set[int]] = {}
         self.notifications_sent = 0
         self._dirty: set[str] = set()
@@ -96,6 +99,8 @@ class ClientHub:
                 return await call_next(ctx)
             finally:
                 try:
+                    if self.settle is not None:
+                        await self.settle()
                     if self._logs:  # what this request caused goes out before it ends
                         await self._flush_logs()
                 finally:
