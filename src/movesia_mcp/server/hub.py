@@ -66,14 +66,16 @@ class ClientHub:
         self.clock = clock
         self.logs_sent = 0
         self.logs_folded = 0
-        self._logs: list[tuple[LogLevel, Any, str]] = []
+        self._logs: list[tuple[int, LogLevel, Any, str]] = []  # (seq, level, data, logger)
+        self._seq = 0  # of the newest log
         self._folded: dict[str, int] = {}
         self._window_start = -math.inf
         self._window_sent = 0
         self.sessions: dict[int, ServerSession] = {}
         self.levels: dict[int, LogLevel] = {}  # logging/setLevel, per connection
-        # 2026-07-28 requests in flight that opted in to logs (they carry their level).
-        self.log_requests: dict[int, ServerSession] = {}
+        # 2026-07-28 requests in flight that opted in to logs (their sessions carry their
+        # level), with the seq of the newest log before each started: it gets those after.
+        self.log_requests: dict[int, tuple[ServerSession, int]] = {}
         self._request_seq = itertools.count()
         # Awaited before a 2026-07-28 request that opted in to logs ends: returns once
         # what Unity sent before the answer has reached ``log`` (build_server sets it).
@@ -93,18 +95,21 @@ class ClientHub:
         """Server middleware: remember each handshake-era connection once it initialised,
         and each 2026-07-28 request that opted in to logs while it runs."""
         if ctx.request_id is not None and _opted_in(ctx):
-            token = next(self._request_seq)
-            self.log_requests[token] = ctx.session
+            token, start = next(self._request_seq), self._seq
+            self.log_requests[token] = (ctx.session, start)
             try:
                 return await call_next(ctx)
             finally:
                 try:
                     if self.settle is not None:
                         await self.settle()
-                    if self._logs:  # what this request caused goes out before it ends
-                        await self._flush_logs()
                 finally:
                     del self.log_requests[token]
+                # What this request caused and the flush loop has not sent yet goes out
+                # before it ends, to it alone: a slow other client cannot hold it up.
+                for seq, level, data, logger_name in list(self._logs):
+                    if seq > start:
+                        await self._send_one(ctx.session, level, data, logger_name)
         result = await call_next(ctx)
         if ctx.method == "notifications/initialized":
             session = ctx.session
@@ -159,7 +164,8 @@ class ClientHub:
         self._roll(self.clock())
         reserved = 1 if self._folded else 0  # a slot for the summary of what was folded
         if self._window_sent + len(self._logs) + reserved < self.max_logs_per_s:
-            self._logs.append((level, data, logger_name))
+            self._seq += 1
+            self._logs.append((self._seq, level, data, logger_name))
         else:
             event = data.get("event") if isinstance(data, dict) else None
             key = event if isinstance(event, str) else "log"
@@ -200,10 +206,11 @@ class ClientHub:
                 "message": "more log notifications than "
                 f"{self.max_logs_per_s}/s; these were counted, not sent",
             }
-            batch.insert(0, ("warning", summary, "movesia"))
+            self._seq += 1
+            batch.insert(0, (self._seq, "warning", summary, "movesia"))
         self._window_sent += len(batch)
-        for level, data, logger_name in batch:
-            await self._send_log(level, data, logger_name)
+        for seq, level, data, logger_name in batch:
+            await self._send_log(level, data, logger_name, seq)
 
     async def _flush_resources(self) -> None:
         dirty, self._dirty = self._dirty, set()
@@ -219,19 +226,25 @@ class ClientHub:
                     logger.debug("resource update to a client failed: %s", exc)
             await self.bus.publish(ResourceUpdated(uri=uri))
 
-    async def _send_log(self, level: LogLevel, data: Any, logger_name: str) -> None:
+    async def _send_log(self, level: LogLevel, data: Any, logger_name: str, seq: int) -> None:
         self.logs_sent += 1
         targets = [s for k, s in list(self.sessions.items()) if self.wants(k, level)]
-        # A 2026-07-28 request's session drops levels below the one the request asked for.
-        targets.extend(list(self.log_requests.values()))
+        # A 2026-07-28 request gets what came after it started; its session drops the
+        # levels below the one it asked for.
+        targets.extend(s for s, start in list(self.log_requests.values()) if seq > start)
         for session in targets:
-            try:
-                # Deprecated (SEP-2577), still what both eras' clients show.
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", MCPDeprecationWarning)
-                    await session.send_log_message(level, data, logger=logger_name)
-            except Exception as exc:
-                logger.debug("log notification to a client failed: %s", exc)
+            await self._send_one(session, level, data, logger_name)
+
+    async def _send_one(
+        self, session: ServerSession, level: LogLevel, data: Any, logger_name: str
+    ) -> None:
+        try:
+            # Deprecated (SEP-2577), still what both eras' clients show.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", MCPDeprecationWarning)
+                await session.send_log_message(level, data, logger=logger_name)
+        except Exception as exc:  # a client that went away must not stop the others
+            logger.debug("log notification to a client failed: %s", exc)
 
 
 def _key(session: ServerSession) -> int:
