@@ -107,3 +107,76 @@ async def test_a_client_that_never_reads_does_not_block_the_caller_and_stays_bou
         session.blocked.set()
         flusher.cancel()
         await asyncio.gather(flusher, return_exceptions=True)
+
+
+# ── per-connection levels (logging/setLevel) ─────────────────────────────────────────
+
+
+async def test_each_connection_gets_the_levels_it_set_and_the_others_all() -> None:
+    hub, everything, _ = hub_with_session()
+    errors_only = RecordingSession()
+    hub.sessions[2] = errors_only  # type: ignore[assignment]
+    hub.levels[2] = "error"
+    hub.log("info", {"event": "compile_started"})
+    hub.log("error", {"event": "compile_finished"})
+    hub.log("critical", {"event": "unity_log"})
+    await hub.flush()
+    assert [level for level, _ in everything.logs] == ["info", "error", "critical"]
+    assert [level for level, _ in errors_only.logs] == ["error", "critical"]
+
+
+def test_wants_compares_by_severity() -> None:
+    hub = ClientHub()
+    assert hub.wants(7, "debug")  # never set: every level
+    hub.levels[7] = "warning"
+    assert not hub.wants(7, "notice")
+    assert hub.wants(7, "warning")
+    assert hub.wants(7, "emergency")
+
+
+# ── 2026-07-28: logs ride the request that opted in ──────────────────────────────────
+
+
+class ModernRequest:
+    """Stands in for the SDK's ServerRequestContext of a 2026-07-28 tools/call."""
+
+    protocol_version = "2026-07-28"
+    method = "tools/call"
+    request_id = 7
+
+    def __init__(self, level: str | None) -> None:
+        self.meta = {"io.modelcontextprotocol/logLevel": level} if level else {}
+        self.session = RecordingSession()
+
+
+async def test_a_request_gets_the_logs_of_its_own_run_while_another_client_stalls() -> None:
+    hub, stalled, _ = hub_with_session()
+    stalled.blocked = asyncio.Event()  # a handshake-era client that stopped reading
+    hub.log("info", {"event": "before"})  # not this request's
+    request = ModernRequest("info")
+
+    async def call_next(_: Any) -> str:
+        hub.log("error", {"event": "during"})
+        return "answer"
+
+    async with asyncio.timeout(5):
+        answer = await hub.track_sessions(request, call_next)  # type: ignore[arg-type]
+    assert answer == "answer"
+    assert request.session.logs == [("error", {"event": "during"})]
+    assert hub.log_requests == {}
+    assert stalled.logs == []  # still blocked; it held nothing up
+
+
+async def test_a_request_that_did_not_opt_in_is_not_registered() -> None:
+    hub, _, _ = hub_with_session()
+    request = ModernRequest(None)
+    seen: list[object] = []
+
+    async def call_next(_: Any) -> str:
+        seen.append(dict(hub.log_requests))
+        hub.log("error", {"event": "during"})
+        return "answer"
+
+    assert await hub.track_sessions(request, call_next) == "answer"  # type: ignore[arg-type]
+    assert seen == [{}]
+    assert request.session.logs == []

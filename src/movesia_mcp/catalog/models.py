@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import posixpath
-from typing import Annotated, Literal
+import typing
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -16,13 +19,63 @@ PrimitiveType = Literal["Empty", "Cube", "Sphere", "Capsule", "Cylinder", "Plane
 LogType = Literal["Log", "Warning", "Error", "Exception", "Assert"]
 
 
-def explain(exc: ValidationError) -> str:
-    """A validation error as one line an LLM can act on: ``field: problem; ...``."""
+def explain(exc: ValidationError, model: type[BaseModel] | None = None) -> str:
+    """A validation error as one line an LLM can act on: ``field: problem; ...``.
+
+    No internal model names: a wrong shape reads "should be an object", and an unknown
+    argument names the nearest valid one of ``model`` (when given) at that place.
+    """
     parts = []
     for error in exc.errors(include_url=False):
-        where = ".".join(str(p) for p in error["loc"]) or "arguments"
-        parts.append(f"{where}: {error['msg']}")
+        loc = error["loc"]
+        where = ".".join(str(p) for p in loc) or "arguments"
+        kind = error["type"]
+        if kind == "extra_forbidden" and loc:
+            known = fields_at(model, loc[:-1]) if model is not None else []
+            parts.append(f"{where}: unknown argument{did_you_mean(str(loc[-1]), known)}")
+        elif kind in ("model_type", "model_attributes_type", "dataclass_type"):
+            parts.append(f"{where}: should be an object")
+        else:
+            parts.append(f"{where}: {error['msg']}")
     return "; ".join(parts)
+
+
+def did_you_mean(name: str, known: Sequence[str]) -> str:
+    """`` (did you mean 'x'?)`` for the nearest of ``known``, else the valid names."""
+    if not known:
+        return ""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return " (valid: " + ", ".join(known) + ")"
+
+
+def fields_at(model: type[BaseModel], path: Sequence[int | str]) -> list[str]:
+    """The argument names of the object at ``path`` inside ``model`` (empty if not a model)."""
+    current: Any = model
+    for part in path:
+        found = _model_in(current)
+        if isinstance(part, str):
+            field = found.model_fields.get(part) if found is not None else None
+            if field is None:
+                return []
+            current = field.annotation
+        else:  # a list index: the item type is inside ``current``
+            current = typing.get_args(current) or current
+    found = _model_in(current)
+    if found is None:
+        return []
+    return [field.alias or name for name, field in found.model_fields.items()]
+
+
+def _model_in(tp: Any) -> type[BaseModel] | None:
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    for arg in tp if isinstance(tp, tuple) else typing.get_args(tp):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 # Names Windows reserves for devices, whatever the extension ("CON.cs" is CON too).

@@ -98,7 +98,7 @@ class FindParams(Params):
     tag: str | None = Field(None, description="Exact tag, e.g. 'Player'")
     layer: str | int | None = Field(None, description="Layer name or number")
     component: str | None = Field(None, description="Component type, e.g. 'Rigidbody'")
-    limit: int = Field(50, ge=1, le=500)
+    limit: int = Field(50, ge=1, le=500, description="At most this many objects")
 
     @model_validator(mode="after")
     def _some_filter(self) -> FindParams:
@@ -132,9 +132,9 @@ class CreateParams(Params):
     name: str = Field(min_length=1, description="Name of the new GameObject")
     primitive: PrimitiveType = Field("Empty", description="Empty object or a primitive mesh")
     parent: str | None = Field(None, description="Parent hierarchy path; omit for scene root")
-    position: Vec3 | None = None
+    position: Vec3 | None = Field(None, description="Local position, [x, y, z]")
     rotation: Vec3 | None = Field(None, description="Euler angles in degrees, [x, y, z]")
-    scale: Vec3 | None = None
+    scale: Vec3 | None = Field(None, description="Local scale, [x, y, z]")
 
 
 class DuplicateParams(ObjectTarget):
@@ -142,12 +142,14 @@ class DuplicateParams(ObjectTarget):
 
 
 class RenameParams(ObjectTarget):
-    new_name: str = Field(min_length=1)
+    new_name: str = Field(min_length=1, description="The new name")
 
 
 class ReparentParams(ObjectTarget):
     new_parent: str | None = Field(None, description="New parent path; null moves it to the root")
-    keep_world_position: bool = True
+    keep_world_position: bool = Field(
+        True, description="Keep the world position (True) or the local one (False)"
+    )
 
 
 class MoveToSceneParams(ObjectTarget):
@@ -162,7 +164,7 @@ class AddComponentParams(ObjectTarget):
 
 
 class RemoveComponentParams(ObjectTarget):
-    component: str
+    component: str = Field(description="Component type to remove, e.g. 'BoxCollider'")
 
 
 class SetPropertiesParams(ObjectTarget):
@@ -183,8 +185,8 @@ class ComponentResult(Result):
 
 class InstantiatePrefabParams(Params):
     prefab_path: AssetPath
-    parent: str | None = None
-    position: Vec3 | None = None
+    parent: str | None = Field(None, description="Parent hierarchy path; omit for scene root")
+    position: Vec3 | None = Field(None, description="World position, [x, y, z]")
 
 
 class CreatePrefabParams(ObjectTarget):
@@ -215,7 +217,7 @@ class SaveSceneParams(Params):
 
 class CreateSceneParams(Params):
     path: ScenePath
-    additive: bool = False
+    additive: bool = Field(False, description="Keep the open scenes and add the new one")
 
 
 class SetActiveSceneParams(Params):
@@ -240,9 +242,11 @@ class SceneResult(Result):
 
 class SearchAssetsParams(Params):
     query: str = Field("", description="Name filter; Unity search syntax like 't:Material' works")
-    folder: AssetFolder | None = None
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    folder: AssetFolder | None = Field(
+        None, description="Search only in this folder ('Assets' or inside it); omit for all"
+    )
+    limit: int = Field(50, ge=1, le=500, description="At most this many assets")
+    offset: int = Field(0, ge=0, description="Skip this many assets (paging)")
 
 
 class AssetInfo(Result):
@@ -277,14 +281,22 @@ class CreateMaterialParams(Params):
     color: list[float] | None = Field(
         None, min_length=3, max_length=4, description="[r, g, b, a] 0..1"
     )
-    properties: dict[str, Any] = Field(default_factory=dict)
+    properties: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Shader property names to values, e.g. {'_Glossiness': 0.8}",
+    )
 
 
 class ModifyMaterialParams(Params):
     path: AssetPath
-    shader: str | None = None
-    color: list[float] | None = Field(None, min_length=3, max_length=4)
-    properties: dict[str, Any] = Field(default_factory=dict)
+    shader: str | None = Field(None, description="New shader name; omit to keep it")
+    color: list[float] | None = Field(
+        None, min_length=3, max_length=4, description="New color, [r, g, b, a] 0..1"
+    )
+    properties: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Shader property names to new values, e.g. {'_Glossiness': 0.8}",
+    )
 
 
 class AssignMaterialParams(ObjectTarget):
@@ -327,8 +339,8 @@ class WriteScriptResult(Result):
 class ReadConsoleParams(Params):
     types: list[LogType] | None = Field(None, description="Only these log types")
     offset: int = Field(0, ge=0, description="Skip this many entries, newest first")
-    limit: int = Field(50, ge=1, le=500)
-    include_stacktrace: bool = False
+    limit: int = Field(50, ge=1, le=500, description="At most this many entries")
+    include_stacktrace: bool = Field(False, description="Include each entry's stack trace")
 
 
 class LogEntry(Result):
@@ -363,7 +375,9 @@ class EditorState(Result):
 
 
 class PlayModeParams(Params):
-    action: Literal["play", "pause", "unpause", "stop", "step"]
+    action: Literal["play", "pause", "unpause", "stop", "step"] = Field(
+        description="play, pause, unpause, stop, or step one frame"
+    )
 
 
 class PlayModeResult(Result):
@@ -377,7 +391,9 @@ class SelectionResult(Result):
 
 class SetSelectionParams(Params):
     paths: list[str] = Field(default_factory=list, description="Hierarchy paths to select")
-    instance_ids: list[int] = Field(default_factory=list)
+    instance_ids: list[int] = Field(
+        default_factory=list, description="Instance ids to select, from previous results"
+    )
 
 
 class MenuItemParams(Params):
@@ -387,7 +403,7 @@ class MenuItemParams(Params):
 class ProjectSettingsParams(Params):
     category: Literal[
         "player", "quality", "physics", "time", "tags_and_layers", "editor", "graphics"
-    ]
+    ] = Field(description="Which settings to read")
 
 
 class ProjectSettingsResult(Result):
@@ -400,11 +416,15 @@ class ProjectSettingsResult(Result):
 
 class BatchStep(Params):
     tool: str = Field(description="Name of a Unity tool from this server, e.g. 'create_gameobject'")
-    arguments: dict[str, Any] = Field(default_factory=dict)
+    arguments: dict[str, Any] = Field(
+        default_factory=dict, description="That tool's arguments, as for a direct call"
+    )
 
 
 class BatchParams(Params):
-    steps: list[BatchStep] = Field(min_length=1, max_length=50)
+    steps: list[BatchStep] = Field(
+        min_length=1, max_length=50, description="The steps, run in order (1 to 50)"
+    )
 
 
 class BatchStepResult(Result):
@@ -675,6 +695,7 @@ UNITY_TOOLS: tuple[ToolSpec, ...] = (
         "reload), and return the compiler errors with file and line, if any.",
         WriteScriptParams,
         WriteScriptResult,
+        kind="destructive",  # it replaces a file of that name, whatever it held
         idempotent=True,
         survives_reload=True,
         timeout=180.0,
@@ -746,6 +767,7 @@ UNITY_TOOLS: tuple[ToolSpec, ...] = (
         "Run an editor menu item by its path.",
         MenuItemParams,
         OkResult,
+        kind="destructive",  # a menu item can do anything, deleting included
     ),
     ToolSpec(
         "get_project_settings",
@@ -761,10 +783,13 @@ UNITY_TOOLS: tuple[ToolSpec, ...] = (
         "batch",
         "batch",
         "Run several commands",
-        "Run several Unity tools in order in one round trip; stops at the first error. "
-        "Each step names a tool of this server and its arguments.",
+        "Run several Unity tools in order in one round trip; stops at the first error "
+        "(reported as a tool error with the results so far; earlier steps stay done). "
+        "Each step names a tool of this server and its arguments. Annotated destructive: "
+        "a step may be any tool, destructive ones included.",
         BatchParams,
         BatchResult,
+        kind="destructive",
     ),
 )
 

@@ -6,6 +6,8 @@ import functools
 import time
 from typing import Any
 
+import anyio
+import anyio.lowlevel
 from mcp import types
 from mcp.server.lowlevel import NotificationOptions
 from mcp.server.mcpserver import Context, MCPServer
@@ -21,6 +23,7 @@ from .hub import ClientHub
 from .tools import (
     DEFAULT_CONSOLE_ENTRY_BYTES,
     clip_console_entry,
+    guard_tool_calls,
     progress_reporter,
     register_unity_tools,
 )
@@ -107,20 +110,43 @@ def build_server(
     low = server._lowlevel_server  # no public accessor in mcp 2.3 (see notes/mcp-sdk-2x.md)
     low.create_initialization_options = functools.partial(  # type: ignore[method-assign]
         low.create_initialization_options,
-        NotificationOptions(resources_changed=True, tools_changed=True),
+        # Every listChanged true, as server/discover says to 2026-07-28 clients (there,
+        # the subscriptions/listen stream carries them all).
+        NotificationOptions(resources_changed=True, tools_changed=True, prompts_changed=True),
     )
     server.middleware.append(hub.track_sessions)
     low.add_request_handler("resources/subscribe", types.SubscribeRequestParams, hub.on_subscribe)
     low.add_request_handler(
         "resources/unsubscribe", types.UnsubscribeRequestParams, hub.on_unsubscribe
     )
+    # Declares the logging capability; the level applies per connection (hub.py).
+    low.add_request_handler("logging/setLevel", types.SetLevelRequestParams, hub.on_set_level)
     register_unity_tools(server, manager, console_entry_bytes=max_console_entry_bytes)
     _register_server_tools(server, manager, hub)
+    guard_tool_calls(server)
     _register_resources(server, manager, hub, max_resource_bytes, max_console_entry_bytes)
     manager.add_state_listener(
         functools.partial(_on_state_change, hub, console_entry_bytes=max_console_entry_bytes)
     )
+    hub.settle = functools.partial(deliveries_settled, manager)
     return server
+
+
+async def deliveries_settled(manager: UnityManager, timeout: float = 0.5) -> None:
+    """Return once the manager has handed its state listeners what Unity sent so far.
+
+    The manager delivers events off the editor's read loop, from a queue, so the
+    compile events that came before a command's answer may still wait there when the
+    answer is back. Bounded by ``timeout``: a slow listener delays no answer for long.
+    """
+    step = 0.001
+    for _ in range(int(timeout / step)):
+        queue = manager._deliveries
+        if queue is None or queue.empty():
+            break
+        await anyio.sleep(step)
+    for _ in range(10):  # the delivery task, past get(), reaching the hub's listener
+        await anyio.lowlevel.checkpoint()
 
 
 async def _on_state_change(

@@ -8,17 +8,23 @@ Unity's answer against the result model.
 
 from __future__ import annotations
 
+import difflib
 import inspect
+import json
 from typing import Annotated, Any
 
+from mcp import types
+from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import ToolAnnotations
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
 
 from ..bounds import clip
 from ..catalog import TOOLS_BY_NAME, UNITY_TOOLS, ToolSpec
 from ..catalog.models import explain
+from ..catalog.tools import BatchResult
 from ..exceptions import (
     AmbiguousProjectError,
     CommandTimeoutError,
@@ -56,7 +62,7 @@ def validate_params(spec: ToolSpec, arguments: dict[str, Any]) -> dict[str, Any]
     try:
         params = spec.params.model_validate(arguments)
     except ValidationError as exc:
-        raise ToolError(f"Invalid arguments for {spec.name}: {explain(exc)}") from None
+        raise ToolError(f"Invalid arguments for {spec.name}: {explain(exc, spec.params)}") from None
     return params.model_dump(mode="json", exclude_none=True)
 
 
@@ -87,7 +93,7 @@ async def run_unity_tool(
     project = arguments.pop("project", None)
     params = validate_params(spec, arguments)
     if spec.name == "batch":
-        params = {"steps": [_batch_step(step) for step in params["steps"]]}
+        params = {"steps": [_batch_step(n, step) for n, step in enumerate(params["steps"], 1)]}
     progress = progress_reporter(ctx) if ctx is not None else None
     try:
         body = await manager.execute(
@@ -118,7 +124,33 @@ async def run_unity_tool(
             "for less: a smaller 'limit' or 'depth', the next page with 'offset', or a "
             "narrower 'root' or filter."
         )
+    if isinstance(result, BatchResult) and result.stopped_on_error:
+        return batch_failure(result, len(params["steps"]))
     return result
+
+
+def batch_failure(result: BatchResult, steps: int) -> CallToolResult:
+    """A batch that stopped at a failing step: a tool error that still carries the
+    results so far (as text, and as structured content of the batch's output schema)."""
+    failed = result.results[-1] if result.results else None
+    where = (
+        f"step {len(result.results)} of {steps} ({failed.tool}): {failed.error}"
+        if failed is not None
+        else "a step"
+    )
+    summary = (
+        f"batch stopped at {where}. The {result.completed} step(s) before it ran and stay "
+        "done; the rest did not run."
+    )
+    body = result.model_dump(mode="json")
+    return CallToolResult(
+        content=[
+            TextContent(type="text", text=summary),
+            TextContent(type="text", text=json.dumps(body, indent=2)),
+        ],
+        structured_content=body,
+        is_error=True,
+    )
 
 
 def clip_console_entry(entry: Any, budget: int) -> Any:
@@ -191,18 +223,89 @@ def _annotated(tp: Any, *metadata: Any) -> Any:
     return Annotated[(tp, *metadata)]
 
 
-def _batch_step(step: dict[str, Any]) -> dict[str, Any]:
+def _batch_step(number: int, step: dict[str, Any]) -> dict[str, Any]:
     """One batch step, checked against its own tool, in the form Unity runs it."""
     spec = TOOLS_BY_NAME.get(step["tool"])
     if spec is None or spec.name == "batch":
+        names = [name for name in TOOLS_BY_NAME if name != "batch"]
+        close = difflib.get_close_matches(str(step["tool"]), names, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise ToolError(
-            f"batch step names unknown tool {step['tool']!r}; use a Unity tool of this server"
+            f"batch step {number} names unknown tool {step['tool']!r}{hint}; use a Unity "
+            "tool of this server other than batch"
         )
-    return {
-        "tool": spec.name,
-        "command": spec.command,
-        "params": validate_params(spec, dict(step.get("arguments", {}))),
-    }
+    try:
+        params = validate_params(spec, dict(step.get("arguments", {})))
+    except ToolError as exc:
+        raise ToolError(f"batch step {number}: {exc}") from None
+    return {"tool": spec.name, "command": spec.command, "params": params}
+
+
+# ── every tools/call, before the SDK sees it ──────────────────────────────────────────
+
+
+def guard_tool_calls(server: MCPServer) -> None:
+    """What clients see and get, for every tool of ``server`` (call once all are added):
+
+    - every input schema says ``additionalProperties: false``;
+    - an unknown tool is the JSON-RPC error the spec calls for (-32602), not a result;
+    - an unknown argument is a tool error naming the nearest valid one (the SDK would
+      drop it silently), and a wrong one is a tool error in plain words, without the
+      SDK's internal model names.
+    """
+    low = server._lowlevel_server  # no public accessor in mcp 2.3 (see notes/mcp-sdk-2x.md)
+    manager = server._tool_manager  # the SDK's registry; list_tools() gives copies only
+    entry = low.get_request_handler("tools/call")
+    if entry is None:  # pragma: no cover - MCPServer always registers one
+        raise RuntimeError("the MCP server has no tools/call handler")
+    handle = entry.handler
+    for tool in manager.list_tools():
+        tool.parameters["additionalProperties"] = False
+
+    async def call_tool(
+        ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
+    ) -> Any:
+        tool = manager.get_tool(params.name)
+        if tool is None:
+            names = [t.name for t in manager.list_tools()]
+            raise MCPError(
+                INVALID_PARAMS,
+                f"Unknown tool: {params.name!r}{_nearest(params.name, names)}",
+                data={"tool": params.name},
+            )
+        arguments = params.arguments or {}
+        problem = argument_problem(params.name, tool.parameters, arguments)
+        if problem is None:
+            try:
+                tool.fn_metadata.validate_arguments(arguments)
+            except ValidationError as exc:
+                problem = f"Invalid arguments for {params.name}: {explain(exc)}"
+        if problem is not None:
+            return CallToolResult(content=[TextContent(type="text", text=problem)], is_error=True)
+        return await handle(ctx, params)
+
+    low.add_request_handler("tools/call", types.CallToolRequestParams, call_tool)
+
+
+def argument_problem(tool: str, schema: dict[str, Any], arguments: dict[str, Any]) -> str | None:
+    """The unknown arguments of a call, with the nearest valid name of each, or None."""
+    known = list(schema.get("properties", {}))
+    unknown = [name for name in arguments if name not in known]
+    if not unknown:
+        return None
+    parts = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        parts.append(f"'{name}' (did you mean '{close[0]}'?)" if close else f"'{name}'")
+    valid = ", ".join(known) if known else "none"
+    return f"Unknown argument(s) for {tool}: {'; '.join(parts)}. Valid arguments: {valid}."
+
+
+def _nearest(name: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'? Call tools/list for the tools of this server."
+    return "; call tools/list for the tools of this server."
 
 
 def progress_reporter(ctx: Context) -> ProgressCallback:
