@@ -16,5 +16,8 @@ def configure_logging(level: str = "INFO") -> None:
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level.upper())
-    # uvicorn's access log is noise for a desktop MCP server
-    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # uvicorn's access log and the SDK's session-manager life-cycle lines are noise for a
+    # desktop MCP server: a normal start says one line at INFO (the relay endpoint runs a
+    # session manager even under stdio)
+    for chatty in ("uvicorn.access", "mcp.server.streamable_http_manager"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
