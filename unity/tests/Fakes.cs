@@ -412,18 +412,20 @@ namespace Movesia.Mcp.Tests
             {
                 Build();
             }
-            int before = Sockets.Count;
             if (!linkStarted)
             {
                 linkStarted = true;
                 Link.Start();
             }
-            Main.RunUntil(() => Sockets.Count > before && Sockets.Last.Sent().Count > 0, "the seed handshake", Link);
+            Main.RunUntil(() => Sockets.Count > 0 && !welcomed.Contains(Sockets.Last) && Sockets.Last.Sent().Count > 0, "the seed handshake", Link);
             FakeSocket s = Sockets.Last;
+            welcomed.Add(s);
             s.PushWelcome(secret);
             Main.RunUntil(() => Link.State == LinkState.Connected, "Connected", Link);
             return s;
         }
+
+        private readonly HashSet<FakeSocket> welcomed = new HashSet<FakeSocket>();
 
         /// <summary>Simulates a domain reload: PrepareForReload, then a new link over the same stores.</summary>
         public FakeSocket Reload(string secret = null)

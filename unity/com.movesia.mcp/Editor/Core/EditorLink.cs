@@ -376,9 +376,9 @@ namespace Movesia.Mcp.Core
             }
             catch (Exception e)
             {
+                string why = conn.Cancel.IsCancellationRequested ? "connection dropped" : "could not connect to " + options.ServerUrl + ": " + ClientWebSocketAdapter.Describe(e);
                 conn.Ended = true;
                 conn.Abort();
-                string why = conn.Cancel.IsCancellationRequested ? "connection dropped" : "could not connect to " + options.ServerUrl + ": " + ClientWebSocketAdapter.Describe(e);
                 Post("closed", () => OnClosed(conn, ClosePolicy.Abnormal, why));
                 return;
             }
