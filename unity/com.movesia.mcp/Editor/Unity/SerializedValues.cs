@@ -271,8 +271,7 @@ namespace Movesia.Mcp.Editor
                     return;
                 case SerializedPropertyType.Rect:
                     {
-                        float[] r = JsonValues.ToFloats(value, 4, what);
-                        prop.rectValue = new Rect(r[0], r[1], r[2], r[3]);
+                        prop.rectValue = Values.ToRect(value, what);
                         return;
                     }
                 case SerializedPropertyType.Bounds:
@@ -361,27 +360,17 @@ namespace Movesia.Mcp.Editor
 
         private static int EnumIndex(SerializedProperty prop, JToken value, string what)
         {
-            string[] names = prop.enumNames;
             string[] shown = prop.enumDisplayNames;
             if (value != null && value.Type == JTokenType.String)
             {
-                string wanted = (string)value;
-                for (int i = 0; i < names.Length; i++)
+                // The Inspector's names ("Soft Shadows") as well as the C# ones ("Soft").
+                int index = System.Array.FindIndex(shown, n => string.Equals(n, ((string)value).Trim(), StringComparison.OrdinalIgnoreCase));
+                if (index >= 0)
                 {
-                    if (string.Equals(names[i], wanted, StringComparison.OrdinalIgnoreCase)
-                        || (i < shown.Length && string.Equals(shown[i], wanted, StringComparison.OrdinalIgnoreCase)))
-                    {
-                        return i;
-                    }
+                    return index;
                 }
-                throw new CommandException(what + ": '" + wanted + "' is not one of " + string.Join(", ", names));
             }
-            long index = Values.ToLong(value, what);
-            if (index < 0 || index >= names.Length)
-            {
-                throw new CommandException(what + ": index " + index + " is out of range; names: " + string.Join(", ", names));
-            }
-            return (int)index;
+            return JsonValues.ToEnumIndex(value, prop.enumNames, what);
         }
 
         private static int Mask(JToken value, string what)

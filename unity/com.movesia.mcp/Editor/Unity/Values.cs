@@ -1,7 +1,5 @@
-// Small JSON <-> Unity value conversions the handlers share (vectors, colours, numbers).
-// Plain numeric arrays go through the core's JsonValues; colours and the Unity structs are
-// built here because they need UnityEngine types.
-using System;
+// JSON <-> Unity values the handlers share (vectors, colours, rects, numbers, layers): the
+// core's JsonValues parses and checks; this turns its plain values into Unity structs.
 using System.Globalization;
 using Movesia.Mcp.Core;
 using Newtonsoft.Json.Linq;
@@ -14,21 +12,12 @@ namespace Movesia.Mcp.Editor
         /// <summary>A float as the shortest JSON number that reads back the same (0.1f -> 0.1).</summary>
         public static JToken Num(float value)
         {
-            if (float.IsNaN(value) || float.IsInfinity(value))
-            {
-                return JValue.CreateNull();
-            }
-            return new JValue(double.Parse(value.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+            return JsonValues.FromFloat(value);
         }
 
         public static JArray Array(params float[] values)
         {
-            var array = new JArray();
-            foreach (float v in values)
-            {
-                array.Add(Num(v));
-            }
-            return array;
+            return JsonValues.FromFloats(values);
         }
 
         public static JArray Vec(Vector2 v) { return Array(v.x, v.y); }
@@ -72,99 +61,37 @@ namespace Movesia.Mcp.Editor
         /// <summary>[r, g, b], [r, g, b, a], {"r":..,"g":..,"b":..,"a":..} or "#RRGGBB(AA)"; 0..1.</summary>
         public static Color ToColor(JToken value, string what)
         {
-            if (value != null && value.Type == JTokenType.String)
-            {
-                string text = ((string)value).Trim();
-                if (text.StartsWith("#", StringComparison.Ordinal))
-                {
-                    text = text.Substring(1);
-                }
-                uint rgba;
-                if ((text.Length == 6 || text.Length == 8)
-                    && uint.TryParse(text, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out rgba))
-                {
-                    if (text.Length == 6)
-                    {
-                        rgba = (rgba << 8) | 0xFF;
-                    }
-                    return new Color(
-                        ((rgba >> 24) & 0xFF) / 255f,
-                        ((rgba >> 16) & 0xFF) / 255f,
-                        ((rgba >> 8) & 0xFF) / 255f,
-                        (rgba & 0xFF) / 255f);
-                }
-                throw new CommandException(what + " expects a colour like [r, g, b, a] (0..1) or \"#RRGGBB\", got " + Args.Describe(value));
-            }
-            JArray array = value as JArray;
-            if (array != null && array.Count == 3)
-            {
-                float[] rgb = JsonValues.ToFloats(value, 3, what);
-                return new Color(rgb[0], rgb[1], rgb[2], 1f);
-            }
-            JObject obj = value as JObject;
-            if (obj != null && obj["a"] == null)
-            {
-                var copy = new JObject { { "x", obj["r"] }, { "y", obj["g"] }, { "z", obj["b"] } };
-                float[] rgb = JsonValues.ToFloats(copy, 3, what);
-                return new Color(rgb[0], rgb[1], rgb[2], 1f);
-            }
-            if (obj != null)
-            {
-                var copy = new JObject { { "x", obj["r"] }, { "y", obj["g"] }, { "z", obj["b"] }, { "w", obj["a"] } };
-                float[] rgba4 = JsonValues.ToFloats(copy, 4, what);
-                return new Color(rgba4[0], rgba4[1], rgba4[2], rgba4[3]);
-            }
-            float[] c = JsonValues.ToFloats(value, 4, what);
+            float[] c = JsonValues.ToColor(value, what);
             return new Color(c[0], c[1], c[2], c[3]);
+        }
+
+        private static readonly string[] RectNames = { "x", "y", "width", "height" };
+
+        /// <summary>[x, y, width, height] or {"x":..,"y":..,"width":..,"height":..}.</summary>
+        public static Rect ToRect(JToken value, string what)
+        {
+            float[] r = JsonValues.ToFloats(value, 4, what, RectNames);
+            return new Rect(r[0], r[1], r[2], r[3]);
         }
 
         public static float ToFloat(JToken value, string what)
         {
-            if (value == null || (value.Type != JTokenType.Integer && value.Type != JTokenType.Float))
-            {
-                throw new CommandException(what + " expects a number, got " + Args.Describe(value));
-            }
-            double d = (double)value;
-            if (double.IsNaN(d) || double.IsInfinity(d))
-            {
-                throw new CommandException(what + " expects a finite number");
-            }
-            return (float)d;
+            return JsonValues.ToFloat(value, what);
         }
 
         public static long ToLong(JToken value, string what)
         {
-            if (value != null && value.Type == JTokenType.Float)
-            {
-                double d = (double)value;
-                if (d == Math.Floor(d) && Math.Abs(d) < 9.2e18)
-                {
-                    return (long)d;
-                }
-            }
-            if (value == null || value.Type != JTokenType.Integer)
-            {
-                throw new CommandException(what + " expects an integer, got " + Args.Describe(value));
-            }
-            return (long)value;
+            return JsonValues.ToLong(value, what);
         }
 
         public static bool ToBool(JToken value, string what)
         {
-            if (value == null || value.Type != JTokenType.Boolean)
-            {
-                throw new CommandException(what + " expects true or false, got " + Args.Describe(value));
-            }
-            return (bool)value;
+            return JsonValues.ToBool(value, what);
         }
 
         public static string ToText(JToken value, string what)
         {
-            if (value == null || value.Type != JTokenType.String)
-            {
-                throw new CommandException(what + " expects a string, got " + Args.Describe(value));
-            }
-            return (string)value;
+            return JsonValues.ToText(value, what);
         }
 
         /// <summary>A layer by name or number (0..31), as find_objects and GameObject.layer take it.</summary>
