@@ -4,7 +4,7 @@
 Usage: check_stubs.py <UnityCsReference git dir> [branch ...] > stubs-table.md
 
 For every type and member declared in Stubs~/ it looks, on each branch (default 2021.3,
-6000.0, 6000.5), for a public declaration of the same name in a file that declares the
+6000.0, 6000.4, 6000.5), for a public declaration of the same name in a file that declares the
 type, and compares what a one-line declaration shows: static or not, the return type and
 the parameter types. It reads the reference (reference-only licence) and prints only
 names and verdicts: nothing of the reference's text is copied.
@@ -19,10 +19,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 STUBS = Path(__file__).resolve().parents[2] / "Stubs~"
-BRANCHES = ["2021.3", "6000.0", "6000.5"]
+BRANCHES = ["2021.3", "6000.0", "6000.4", "6000.5"]
 MODIFIERS = {
-    "public", "static", "extern", "virtual", "override", "abstract", "sealed", "new",
-    "unsafe", "readonly", "partial", "protected", "internal", "const", "event",
+    "public",
+    "static",
+    "extern",
+    "virtual",
+    "override",
+    "abstract",
+    "sealed",
+    "new",
+    "unsafe",
+    "readonly",
+    "partial",
+    "protected",
+    "internal",
+    "const",
+    "event",
 }
 
 
@@ -42,8 +55,15 @@ def norm_type(t: str) -> str:
     t = t.strip()
     t = re.sub(r"\s+", "", t)
     t = t.replace("System.Object", "object")
-    for prefix in ("UnityEngine.SceneManagement.", "UnityEngine.Rendering.", "UnityEngine.", "UnityEditor.",
-                   "System.", "SceneManagement.", "Rendering."):
+    for prefix in (
+        "UnityEngine.SceneManagement.",
+        "UnityEngine.Rendering.",
+        "UnityEngine.",
+        "UnityEditor.",
+        "System.",
+        "SceneManagement.",
+        "Rendering.",
+    ):
         t = t.replace(prefix, "")
     t = re.sub(r"\bUnityObject\b", "Object", t)
     t = re.sub(r"^T[A-Z]\w*", "T", t)  # generic parameter names (TObject) read as T
@@ -105,61 +125,150 @@ def parse_stubs() -> list[Member]:
                 pending = ("ns", namespace)
             m = re.match(r"public\s+(?:[\w]+\s+)*(class|struct|enum|interface)\s+(\w+)", line)
             if m:
-                members.append(Member(namespace, ".".join(types + [m.group(2)]), "type", m.group(2), condition=condition))
+                members.append(
+                    Member(
+                        namespace,
+                        ".".join([*types, m.group(2)]),
+                        "type",
+                        m.group(2),
+                        condition=condition,
+                    )
+                )
                 pending = ("type", m.group(2))
                 if m.group(1) == "enum":
-                    in_enum = ".".join(types + [m.group(2)])
+                    in_enum = ".".join([*types, m.group(2)])
                     body = line[line.find("{") + 1 : line.rfind("}")] if "{" in line else ""
                     for value in body.split(","):
                         value = value.split("=")[0].strip()
                         if value:
-                            members.append(Member(namespace, in_enum, "enum-value", value, condition=condition))
+                            members.append(
+                                Member(namespace, in_enum, "enum-value", value, condition=condition)
+                            )
             elif types and line.startswith("public"):
                 members.extend(parse_member(namespace, type_path, types[-1], line, condition))
-            elif in_enum and stack and stack[-1] == ("type", in_enum.split(".")[-1]) and not line.startswith("{") and not line.startswith("}"):
+            elif (
+                in_enum
+                and stack
+                and stack[-1] == ("type", in_enum.split(".")[-1])
+                and not line.startswith("{")
+                and not line.startswith("}")
+            ):
                 for value in line.split(","):
                     value = value.split("=")[0].strip()
                     if value:
-                        members.append(Member(namespace, in_enum, "enum-value", value, condition=condition))
+                        members.append(
+                            Member(namespace, in_enum, "enum-value", value, condition=condition)
+                        )
             for ch in line:
                 if ch == "{":
                     stack.append(pending if pending else ("block", ""))
                     pending = None
-                elif ch == "}":
-                    if stack:
-                        closed = stack.pop()
-                        if in_enum and closed == ("type", in_enum.split(".")[-1]):
-                            in_enum = None
+                elif ch == "}" and stack:
+                    closed = stack.pop()
+                    if in_enum and closed == ("type", in_enum.split(".")[-1]):
+                        in_enum = None
     return members
 
 
-def parse_member(ns: str, type_path: str, type_name: str, line: str, condition: str) -> list[Member]:
+def parse_member(
+    ns: str, type_path: str, type_name: str, line: str, condition: str
+) -> list[Member]:
     decl = line.split("{")[0] if "(" not in line.split("{")[0] and "{" in line else line
     static = " static " in f" {decl} "
     m = re.match(r"public\s+delegate\s+([\w.<>\[\],\s]+?)\s+(\w+)\s*\((.*?)\)", line)
     if m:
-        return [Member(ns, type_path, "delegate", m.group(2), True, norm_type(m.group(1)), split_params(m.group(3)), condition)]
+        return [
+            Member(
+                ns,
+                type_path,
+                "delegate",
+                m.group(2),
+                True,
+                norm_type(m.group(1)),
+                split_params(m.group(3)),
+                condition,
+            )
+        ]
     m = re.match(r"public\s+static\s+(?:implicit|explicit)\s+operator\s+([\w.]+)\s*\((.*?)\)", line)
     if m:
-        return [Member(ns, type_path, "operator", "implicit " + m.group(1), True, norm_type(m.group(1)), split_params(m.group(2)), condition)]
+        return [
+            Member(
+                ns,
+                type_path,
+                "operator",
+                "implicit " + m.group(1),
+                True,
+                norm_type(m.group(1)),
+                split_params(m.group(2)),
+                condition,
+            )
+        ]
     m = re.match(r"public\s+static\s+([\w.]+)\s+operator\s*(==|!=)\s*\((.*?)\)", line)
     if m:
-        return [Member(ns, type_path, "operator", "operator " + m.group(2), True, norm_type(m.group(1)), split_params(m.group(3)), condition)]
+        return [
+            Member(
+                ns,
+                type_path,
+                "operator",
+                "operator " + m.group(2),
+                True,
+                norm_type(m.group(1)),
+                split_params(m.group(3)),
+                condition,
+            )
+        ]
     m = re.match(r"public\s+(?:static\s+)?event\s+(.+?)\s+(\w+)\s*(\{|;)", line)
     if m:
-        return [Member(ns, type_path, "event", m.group(2), static, norm_type(m.group(1)), [], condition)]
+        return [
+            Member(ns, type_path, "event", m.group(2), static, norm_type(m.group(1)), [], condition)
+        ]
     m = re.match(rf"public\s+{type_name}\s*\((.*?)\)", line)
     if m:
-        return [Member(ns, type_path, "ctor", type_name, False, "", split_params(m.group(1)), condition)]
+        return [
+            Member(ns, type_path, "ctor", type_name, False, "", split_params(m.group(1)), condition)
+        ]
     m = re.match(r"public\s+((?:\w+\s+)*)([\w.<>\[\],]+)\s+(\w+)\s*(<[^>]*>)?\s*\((.*?)\)", line)
     if m:
-        return [Member(ns, type_path, "method", m.group(3), "static" in m.group(1), norm_type(m.group(2)), split_params(m.group(5)), condition)]
+        return [
+            Member(
+                ns,
+                type_path,
+                "method",
+                m.group(3),
+                "static" in m.group(1),
+                norm_type(m.group(2)),
+                split_params(m.group(5)),
+                condition,
+            )
+        ]
     m = re.match(r"public\s+((?:\w+\s+)*)([\w.<>\[\],]+)\s+(\w+)\s*\{", line)
     if m:
-        return [Member(ns, type_path, "property", m.group(3), "static" in m.group(1), norm_type(m.group(2)), [], condition)]
+        return [
+            Member(
+                ns,
+                type_path,
+                "property",
+                m.group(3),
+                "static" in m.group(1),
+                norm_type(m.group(2)),
+                [],
+                condition,
+            )
+        ]
     m = re.match(r"public\s+((?:\w+\s+)*)([\w.<>\[\],]+)\s+(\w+)\s*;", line)
     if m:
-        return [Member(ns, type_path, "field", m.group(3), "static" in m.group(1), norm_type(m.group(2)), [], condition)]
+        return [
+            Member(
+                ns,
+                type_path,
+                "field",
+                m.group(3),
+                "static" in m.group(1),
+                norm_type(m.group(2)),
+                [],
+                condition,
+            )
+        ]
     return []
 
 
@@ -175,8 +284,19 @@ class Reference:
 
     def type_files(self, type_name: str) -> list[str]:
         if type_name not in self.files:
-            out = git(self.repo, "grep", "-l", "-E", rf"(class|struct|enum|interface)\s+{type_name}\b", self.branch, "--", "*.cs")
-            self.files[type_name] = [line.split(":", 1)[1] for line in out.splitlines() if ":" in line]
+            out = git(
+                self.repo,
+                "grep",
+                "-l",
+                "-E",
+                rf"(class|struct|enum|interface)\s+{type_name}\b",
+                self.branch,
+                "--",
+                "*.cs",
+            )
+            self.files[type_name] = [
+                line.split(":", 1)[1] for line in out.splitlines() if ":" in line
+            ]
         return self.files[type_name]
 
     def text(self, path: str) -> str:
@@ -200,16 +320,25 @@ class Reference:
                 continue
             if m.kind == "operator":
                 token = m.name.split()[-1]
-                pattern = rf"operator\s*{re.escape(token)}\s*\(" if token in ("==", "!=") else rf"implicit\s+operator\s+{token}\s*\("
+                pattern = (
+                    rf"operator\s*{re.escape(token)}\s*\("
+                    if token in ("==", "!=")
+                    else rf"implicit\s+operator\s+{token}\s*\("
+                )
                 if re.search(pattern, text):
                     return "yes", ""
                 continue
             name = simple if m.kind == "ctor" else m.name
             for line in text.splitlines():
                 s = line.strip()
-                if not re.search(r"\b(public|protected)\b", s) or re.search(r"\b(private|internal)\b", s.split(name)[0] if name in s else s):
+                if not re.search(r"\b(public|protected)\b", s) or re.search(
+                    r"\b(private|internal)\b", s.split(name)[0] if name in s else s
+                ):
                     continue
-                if re.search(rf"\b(public|protected)\b[^=(){{}};]*\s{re.escape(name)}\s*(<[^>]*>)?\s*(\(|\{{|;|=>|=|$)", s):
+                if re.search(
+                    rf"\b(public|protected)\b[^=(){{}};]*\s{re.escape(name)}\s*(<[^>]*>)?\s*(\(|\{{|;|=>|=|$)",
+                    s,
+                ):
                     decls.append(s)
         if m.kind in ("enum-value", "operator"):
             return "no", "not found"
@@ -232,11 +361,20 @@ class Reference:
         name = m.type_path.split(".")[-1] if m.kind == "ctor" else m.name
         head = re.split(rf"\b{re.escape(name)}\b", decl, maxsplit=1)
         if m.kind not in ("ctor",) and head:
-            words = [w for w in head[0].replace("(", " ").split() if w not in MODIFIERS]
+            words = [
+                w
+                for w in re.sub(r"\s*,\s*", ",", head[0]).replace("(", " ").split()
+                if w not in MODIFIERS
+            ]
             ret = norm_type(words[-1]) if words else ""
             if m.kind == "event" and "event" not in decl:
                 pass
-            if ret and m.returns and ret != m.returns and not (m.kind == "event" and ret == m.returns):
+            if (
+                ret
+                and m.returns
+                and ret != m.returns
+                and not (m.kind == "event" and ret == m.returns)
+            ):
                 notes.append(f"type {ret} vs stub {m.returns}")
         if m.kind in ("method", "ctor", "delegate"):
             rest = decl.split(name, 1)[1] if name in decl else ""
@@ -277,7 +415,11 @@ def main() -> None:
                 notes.append(f"{ref.branch}: {note}")
         if m.condition:
             notes.insert(0, f"stub only under `{m.condition}`")
-        print(f"| {label} | {m.kind} | " + " | ".join(cells) + f" | {'; '.join(dict.fromkeys(notes))} |")
+        print(
+            f"| {label} | {m.kind} | "
+            + " | ".join(cells)
+            + f" | {'; '.join(dict.fromkeys(notes))} |"
+        )
 
 
 if __name__ == "__main__":
