@@ -70,7 +70,11 @@ namespace Movesia.Mcp.Editor
             AssemblyReloadEvents.beforeAssemblyReload += OnBeforeAssemblyReload;
             EditorApplication.quitting += OnQuitting;
             hooked = true;
-            if (MovesiaSettings.AutoStart)
+            EditorWaker.Start(queue);
+            // Connect unless disabled, or stopped from the window in this editor session; but
+            // always after a reload that interrupted a live link (it may owe answers).
+            bool interrupted = services.ReloadStore.Get(EditorLink.KeyReloading) != null;
+            if (interrupted || (MovesiaSettings.AutoStart && !UserStopped))
             {
                 EditorContext.Link.Start();
             }
@@ -124,6 +128,7 @@ namespace Movesia.Mcp.Editor
         {
             if (Active && EditorContext.Link != null)
             {
+                UserStopped = false;
                 EditorContext.Link.Start();
             }
         }
@@ -132,8 +137,21 @@ namespace Movesia.Mcp.Editor
         {
             if (Active && EditorContext.Link != null)
             {
+                UserStopped = true;
                 EditorContext.Link.Stop("stopped from the Movesia MCP window");
             }
+        }
+
+        // Stopped from the window: stays stopped across reloads until Start, for this editor session.
+        private static bool UserStopped
+        {
+            get { return SessionState.GetBool(UserStoppedKey(), false); }
+            set { SessionState.SetBool(UserStoppedKey(), value); }
+        }
+
+        private static string UserStoppedKey()
+        {
+            return "Movesia.Mcp." + MovesiaSettings.ProjectKey(EditorContext.ProjectPath) + ".UserStopped";
         }
 
         private static void OnUpdate()
@@ -175,6 +193,7 @@ namespace Movesia.Mcp.Editor
                     log.Error("could not prepare for the reload: " + e);
                 }
             }
+            EditorWaker.Stop();
             if (hooked)
             {
                 EditorEvents.Unhook();
@@ -185,6 +204,7 @@ namespace Movesia.Mcp.Editor
 
         private static void OnQuitting()
         {
+            EditorWaker.Stop();
             EditorLink link = EditorContext.Link;
             if (link != null)
             {

@@ -48,6 +48,12 @@ namespace Movesia.Mcp.Editor
         /// <summary>The visible top-level properties of a component, in the C# spelling.</summary>
         public static JObject Read(UnityEngine.Object target)
         {
+            return Read(target, MaxDepth);
+        }
+
+        /// <summary>As Read, nesting structs and arrays at most maxDepth levels deep.</summary>
+        public static JObject Read(UnityEngine.Object target, int maxDepth)
+        {
             var result = new JObject();
             using (var so = new SerializedObject(target))
             {
@@ -66,7 +72,7 @@ namespace Movesia.Mcp.Editor
                         result["_truncated"] = true;
                         break;
                     }
-                    result[CSharpName(it.name)] = ReadValue(it, 0);
+                    result[CSharpName(it.name)] = ReadValue(it, MaxDepth - maxDepth);
                 }
             }
             return result;

@@ -43,15 +43,19 @@ namespace Movesia.Mcp.Editor
     }
 
     /// <summary>
-    /// Work posted from any thread, run on the main thread in EditorApplication.update. After a
-    /// post it asks for a player-loop update so an unfocused editor (which ticks rarely) still
-    /// serves promptly.
+    /// Work posted from any thread, run on the main thread in EditorApplication.update. A post
+    /// from the main thread asks for a player-loop update at once; a post from another thread
+    /// (the socket reader) cannot call Unity, so it raises a flag that the main-thread waker
+    /// (EditorWaker) turns into a player-loop update, so an unfocused editor still serves.
     /// </summary>
     internal sealed class MainThreadQueue : IMainThread
     {
         private const int MaxPerTick = 256;
+        // Keep the editor ticking this long after the last work (deferred answers settle on ticks).
+        private const int BusyWindowMs = 30000;
         private readonly ConcurrentQueue<Action> queue = new ConcurrentQueue<Action>();
-        private volatile int wakeRequested;
+        private readonly int mainThreadId = System.Threading.Thread.CurrentThread.ManagedThreadId;
+        private int lastPostAt = Environment.TickCount - BusyWindowMs;
 
         public void Post(Action work)
         {
@@ -60,21 +64,17 @@ namespace Movesia.Mcp.Editor
                 return;
             }
             queue.Enqueue(work);
-            // QueuePlayerLoopUpdate is safe to call from other threads; it only sets a flag.
-            wakeRequested = 1;
-            try
+            lastPostAt = Environment.TickCount;
+            if (System.Threading.Thread.CurrentThread.ManagedThreadId == mainThreadId)
             {
                 EditorApplication.QueuePlayerLoopUpdate();
             }
-            catch (Exception)
-            {
-                // Not every version allows it off the main thread: Drain asks again.
-            }
         }
 
-        public bool HasWork
+        /// <summary>Any thread: work is waiting, or arrived recently enough that the editor should keep ticking.</summary>
+        public bool WantsTicks
         {
-            get { return !queue.IsEmpty; }
+            get { return !queue.IsEmpty || unchecked(Environment.TickCount - lastPostAt) < BusyWindowMs; }
         }
 
         /// <summary>Main thread: run what was posted (bounded per tick so the editor stays responsive).</summary>
@@ -94,13 +94,9 @@ namespace Movesia.Mcp.Editor
                     log.Error("main-thread work failed: " + e);
                 }
             }
-            if (wakeRequested == 1 || !queue.IsEmpty)
+            if (!queue.IsEmpty)
             {
-                wakeRequested = 0;
-                if (!queue.IsEmpty)
-                {
-                    EditorApplication.QueuePlayerLoopUpdate();
-                }
+                EditorApplication.QueuePlayerLoopUpdate();
             }
         }
     }

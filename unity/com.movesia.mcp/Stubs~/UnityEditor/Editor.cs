@@ -189,6 +189,10 @@ namespace UnityEditor
         public static void SetString(string key, string value) { throw null; }
 
         public static void EraseString(string key) { throw null; }
+
+        public static bool GetBool(string key, bool defaultValue) { throw null; }
+
+        public static void SetBool(string key, bool value) { throw null; }
     }
 
     public sealed class EditorPrefs

@@ -23,6 +23,8 @@ namespace UnityEngine
         public static string unityVersion { get { throw null; } }
 
         public static bool isBatchMode { get { throw null; } }
+
+        public static RuntimePlatform platform { get { throw null; } }
     }
 
     public class Time
@@ -124,4 +126,9 @@ namespace UnityEngine.Rendering
 namespace UnityEngine
 {
     public class TextAsset : Object { }
+}
+
+namespace UnityEngine
+{
+    public enum RuntimePlatform { OSXEditor = 0, OSXPlayer = 1, WindowsPlayer = 2, WindowsEditor = 7, LinuxPlayer = 13, LinuxEditor = 16 }
 }

@@ -31,11 +31,8 @@ namespace Movesia.Mcp.Editor
                     { "unchanged", true },
                 });
             }
-            string folder = Path.GetDirectoryName(full);
-            if (!string.IsNullOrEmpty(folder))
-            {
-                Directory.CreateDirectory(folder);
-            }
+            // New folders through the AssetDatabase, so they are imported before the script.
+            AssetFolders.Ensure(path);
             File.WriteAllText(full, contents, Utf8NoBom);
             AssetDatabase.ImportAsset(path, ImportAssetOptions.ForceUpdate);
             // The core answers after the compile: compiled and errors are replaced with its

@@ -86,7 +86,8 @@ namespace Movesia.Mcp.Editor
             {
                 return new JObject();
             }
-            return SerializedValues.Read(assets[0]);
+            // Settings assets are large: one level of nesting keeps the answer readable.
+            return SerializedValues.Read(assets[0], 1);
         }
     }
 }
