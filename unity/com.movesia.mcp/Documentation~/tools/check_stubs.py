@@ -283,21 +283,25 @@ class Reference:
         self.texts: dict[str, str] = {}
 
     def type_files(self, type_name: str) -> list[str]:
-        if type_name not in self.files:
+        if not self.files:
+            # One pass over the branch: every file that declares a type, by type name.
             out = git(
                 self.repo,
                 "grep",
-                "-l",
+                "-o",
                 "-E",
-                rf"(class|struct|enum|interface)\s+{type_name}\b",
+                r"(class|struct|enum|interface)\s+\w+",
                 self.branch,
                 "--",
                 "*.cs",
             )
-            self.files[type_name] = [
-                line.split(":", 1)[1] for line in out.splitlines() if ":" in line
-            ]
-        return self.files[type_name]
+            for line in out.splitlines():
+                _, path, decl = line.split(":", 2)
+                name = decl.split()[-1]
+                files = self.files.setdefault(name, [])
+                if path not in files:
+                    files.append(path)
+        return self.files.get(type_name, [])
 
     def text(self, path: str) -> str:
         if path not in self.texts:

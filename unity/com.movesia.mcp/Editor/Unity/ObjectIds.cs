@@ -69,7 +69,10 @@ namespace Movesia.Mcp.Editor
             {
                 return null;
             }
+            // Deprecated (a warning) on 6000.3, where EntityId cannot yet be built from a number.
+#pragma warning disable 618
             return EditorUtility.InstanceIDToObject((int)wireId) as GameObject;
+#pragma warning restore 618
 #endif
         }
 

@@ -168,7 +168,7 @@ namespace Movesia.Mcp.Editor
                 }
                 return fields;
             }
-#if UNITY_2022_1_OR_NEWER
+#if UNITY_2022_1_OR_NEWER || UNITY_6000_4_OR_NEWER   // (the CI build defines only the 6000 symbols)
             try
             {
                 object boxed = prop.boxedValue;
