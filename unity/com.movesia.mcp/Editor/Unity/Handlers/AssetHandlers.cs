@@ -22,7 +22,7 @@ namespace Movesia.Mcp.Editor
             if (folder != null)
             {
                 string trimmed = folder.Trim().TrimEnd('/');
-                string checkedFolder = trimmed == "Assets" ? "Assets" : ProjectPaths.RequireAssetPath(trimmed, null, true);
+                string checkedFolder = trimmed == "Assets" ? "Assets" : ProjectPaths.RequireAssetPath(trimmed, null, false);
                 if (!AssetDatabase.IsValidFolder(checkedFolder))
                 {
                     throw new CommandException("'" + checkedFolder + "' is not a folder of the project");
@@ -149,7 +149,7 @@ namespace Movesia.Mcp.Editor
 
         public static CommandOutcome ModifyMaterial(JObject args)
         {
-            string path = ProjectPaths.RequireAssetPath(Args.RequiredString(args, "path"), ".mat", true);
+            string path = ProjectPaths.RequireAssetPath(Args.RequiredString(args, "path"), null, false);
             string shaderName = Args.OptionalString(args, "shader");
             JToken color = args["color"];
             JObject properties = Args.OptionalObject(args, "properties");
@@ -181,7 +181,7 @@ namespace Movesia.Mcp.Editor
         public static CommandOutcome AssignMaterial(JObject args)
         {
             GameObject go = Targets.Target(args);
-            string path = ProjectPaths.RequireAssetPath(Args.RequiredString(args, "material_path"), ".mat", true);
+            string path = ProjectPaths.RequireAssetPath(Args.RequiredString(args, "material_path"), null, false);
             int slot = Args.Int(args, "slot", 0, 0, 1000);
             Material material = AssetDatabase.LoadAssetAtPath<Material>(path);
             if (material == null)

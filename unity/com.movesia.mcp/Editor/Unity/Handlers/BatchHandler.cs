@@ -79,10 +79,17 @@ namespace Movesia.Mcp.Editor
             {
                 CommandOutcome outcome = handler(stepArgs ?? new JObject());
                 result = outcome.Result;
-                if (outcome.Kind != OutcomeKind.Done)
+                if (outcome.Kind == OutcomeKind.AfterCompile)
                 {
-                    // Answered at once; the compile or play mode change it started follows the batch.
-                    result["deferred"] = outcome.Kind == OutcomeKind.AfterCompile ? "compile" : "play_mode_change";
+                    // Answered at once: the compile it started runs after the batch, so its
+                    // outcome is not known here (get_editor_state / read_console tell it later).
+                    result.Remove("compiled");
+                    result.Remove("errors");
+                    result["deferred"] = "compile";
+                }
+                else if (outcome.Kind == OutcomeKind.AfterPlayModeChange)
+                {
+                    result["deferred"] = "play_mode_change";
                 }
                 return null;
             }

@@ -11,7 +11,7 @@ namespace Movesia.Mcp.Editor
     {
         public static CommandOutcome InstantiatePrefab(JObject args)
         {
-            string path = ProjectPaths.RequireAssetPath(Args.RequiredString(args, "prefab_path"), ".prefab", true);
+            string path = ProjectPaths.RequireAssetPath(Args.RequiredString(args, "prefab_path"), null, false);
             GameObject parent = Targets.Parent(Args.OptionalString(args, "parent"));
             float[] position = Args.OptionalFloats(args, "position", 3);
             GameObject prefab = AssetDatabase.LoadAssetAtPath<GameObject>(path);

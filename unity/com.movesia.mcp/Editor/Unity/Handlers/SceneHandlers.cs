@@ -11,7 +11,7 @@ namespace Movesia.Mcp.Editor
     {
         public static CommandOutcome OpenScene(JObject args)
         {
-            string path = ProjectPaths.RequireAssetPath(Args.RequiredString(args, "path"), ".unity", true);
+            string path = ProjectPaths.RequireAssetPath(Args.RequiredString(args, "path"), ".unity", false);
             bool additive = Args.Bool(args, "additive", false);
             Targets.NotPlaying("open a scene");
             if (AssetDatabase.LoadAssetAtPath<SceneAsset>(path) == null)
