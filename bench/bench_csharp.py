@@ -38,7 +38,7 @@ import sys
 import time
 import uuid
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
@@ -110,7 +110,7 @@ class Peer:
         return time.perf_counter_ns() - t0
 
 
-async def run(plan: Plan, mono: str, log_path: str) -> dict[str, Any]:
+async def run(plan: Plan, mono: str, log: BinaryIO) -> dict[str, Any]:
     peers: dict[str, Peer] = {}
     arrived = asyncio.Event()
 
@@ -131,13 +131,12 @@ async def run(plan: Plan, mono: str, log_path: str) -> dict[str, Any]:
     ) as server:
         port = next(iter(server.sockets)).getsockname()[1]
         url = f"ws://127.0.0.1:{port}/ws/unity"
-        with open(log_path, "ab") as log:
-            procs = [
-                await asyncio.create_subprocess_exec(
-                    mono, BENCH_EXE, "--url", url, "--mode", side, stdout=log, stderr=log
-                )
-                for side in SIDES
-            ]
+        procs = [
+            await asyncio.create_subprocess_exec(
+                mono, BENCH_EXE, "--url", url, "--mode", side, stdout=log, stderr=log
+            )
+            for side in SIDES
+        ]
         try:
             await asyncio.wait_for(arrived.wait(), 60)
             for side in SIDES:
@@ -161,7 +160,7 @@ async def run(plan: Plan, mono: str, log_path: str) -> dict[str, Any]:
                 except TimeoutError:
                     proc.kill()
                     await proc.wait()
-    figures = {
+    figures: dict[str, dict[str, Any]] = {
         side: {
             **summarize_ns(pooled[side]),
             "median_of_rounds_us": statistics.median(per_round[side]),
@@ -218,7 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     mono = shutil.which("mono")
     missing = [
         what
-        for what, ok in (("mono", mono), ("unity/build/MovesiaBench.exe", os.path.exists(BENCH_EXE)))
+        for what, ok in (
+            ("mono", mono),
+            ("unity/build/MovesiaBench.exe", os.path.exists(BENCH_EXE)),
+        )
         if not ok
     ]
     if missing:
@@ -229,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     assert mono is not None
     log_path = os.path.join(ROOT, "unity", "build", "bench-csharp.log")
-    result = asyncio.run(run(plan, mono, log_path))
+    with open(log_path, "ab") as log:
+        result = asyncio.run(run(plan, mono, log))
     print(report(result))
     if args.json:
         write_json(args.json, result)
