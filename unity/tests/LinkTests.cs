@@ -164,6 +164,29 @@ namespace Movesia.Mcp.Tests
         }
 
         [Test]
+        public void AHugeResultIsSentWholeButAResendGetsTheSizeError()
+        {
+            var rig = new Rig();
+            rig.Commands.Register("big", a =>
+            {
+                rig.Count("big");
+                var r = new JObject();
+                r["blob"] = new string('x', RequestLedger.DefaultMaxAnswerChars + 10);
+                return CommandOutcome.Done(r);
+            });
+            FakeSocket s = rig.Connect();
+            s.PushCommand("big", "b1", null);
+            rig.Main.RunUntil(() => rig.Answers(s, "b1").Count == 1, "first answer");
+            Assert.AreEqual(RequestLedger.DefaultMaxAnswerChars + 10, ((string)rig.Answers(s, "b1")[0]["body"]["blob"]).Length);
+            s.PushCommand("big", "b1", null);
+            rig.Main.RunUntil(() => rig.Answers(s, "b1").Count == 2, "answer to the resend");
+            JObject again = (JObject)rig.Answers(s, "b1")[1]["body"];
+            Assert.AreEqual(false, (bool)again["success"]);
+            StringAssert.Contains("larger than", (string)again["error"]);
+            Assert.AreEqual(1, rig.RunsOf("big"));
+        }
+
+        [Test]
         public void ADuplicateOfADeferredCommandIsOnlyAcked()
         {
             var rig = new Rig();

@@ -191,6 +191,17 @@ namespace Movesia.Mcp.Tests
         }
 
         [Test]
+        public void TheAdapterTurnsNagleOffSoAnAnswerNeverWaitsBehindItsAck()
+        {
+            using (var socket = new ClientWebSocketAdapter())
+            {
+                socket.ConnectAsync(new Uri(server.UnityUrl), null, System.Threading.CancellationToken.None).Wait();
+                Assert.IsTrue(socket.NoDelay, "TCP_NODELAY set on Mono's ClientWebSocket");
+                socket.Abort();
+            }
+        }
+
+        [Test]
         public void ACommandRoundTripsThroughARealMcpClient()
         {
             var editor = new LiveEditor(server.UnityUrl, NewProject());

@@ -112,7 +112,9 @@ namespace Movesia.Mcp.Core
             }
             if (start)
             {
-                Task.Run(new Func<Task>(Pump));
+                // Inline: a small frame is written synchronously by the caller (no thread
+                // hop); whatever does not complete at once continues on the thread pool.
+                StartPump();
             }
             return done.Task;
         }
@@ -121,6 +123,21 @@ namespace Movesia.Mcp.Core
         public void SendLater(string text)
         {
             Send(text);
+        }
+
+        private void StartPump()
+        {
+            Task pump;
+            try
+            {
+                pump = Pump();
+            }
+            catch (Exception)
+            {
+                FailQueued();
+                return;
+            }
+            pump.ContinueWith(t => { var ignored = t.Exception; }, TaskContinuationOptions.OnlyOnFaulted);
         }
 
         private async Task Pump()

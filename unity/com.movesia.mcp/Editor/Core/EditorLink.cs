@@ -28,6 +28,7 @@ namespace Movesia.Mcp.Core
         public const string KeyRecent = "movesia.recent";
 
         public const int MaxQueuedEvents = 64;
+        public const int MaxUnsentAnswers = 128;
         public const int MaxRecentCommands = 20;
         public const int MaxImmediateRetries = 3;
         public const int ReloadCloseWaitMs = 500;
@@ -772,15 +773,13 @@ namespace Movesia.Mcp.Core
         {
             JObject body = error != null ? Envelope.ErrorBody(rid, error) : Envelope.ResponseBody(rid, result);
             string type = command + "_response";
-            LedgerEntry entry = ledger.Record(rid, type, body);
-            if (entry != null)
-            {
-                body = entry.Answer; // an oversized result was replaced by an error
-                type = entry.AnswerType;
-            }
-            SendAnswer(rid, Envelope.Build(type, rid, body, sessionId));
+            string text = Envelope.Build(type, rid, body, sessionId);
+            // The ledger keeps the answer for a resend; one too large to keep is stored as an
+            // error that says so, but this first answer still carries the whole result.
+            ledger.Record(rid, type, body, text.Length);
+            SendAnswer(rid, text);
             long took = Math.Max(0, services.Clock.NowMs - startedMs);
-            RecordCommand(command, rid, error != null ? "error: " + error : entry != null && entry.Answer != body ? "error" : "ok", took);
+            RecordCommand(command, rid, error != null ? "error: " + error : "ok", took);
         }
 
         /// <summary>Keeps the answer until a socket took it; sends it now when connected.</summary>
@@ -788,6 +787,11 @@ namespace Movesia.Mcp.Core
         {
             unsent.RemoveAll(p => p.Key == rid);
             unsent.Add(new KeyValuePair<string, string>(rid, text));
+            if (unsent.Count > MaxUnsentAnswers)
+            {
+                // The oldest stay in the ledger: a resend of their command is answered from there.
+                unsent.RemoveRange(0, unsent.Count - MaxUnsentAnswers);
+            }
             Connection conn = current;
             if (conn != null && conn.Welcomed && !conn.Ended)
             {

@@ -91,6 +91,12 @@ namespace Movesia.Mcp.Core
         /// <summary>Stores the answer; an oversized one is replaced by an error naming its size.</summary>
         public LedgerEntry Record(string requestId, string answerType, JObject answer)
         {
+            return Record(requestId, answerType, answer, -1);
+        }
+
+        /// <summary>As Record; size is the answer's serialised length when the caller already knows it.</summary>
+        public LedgerEntry Record(string requestId, string answerType, JObject answer, int size)
+        {
             LedgerEntry entry = Find(requestId);
             if (entry == null)
             {
@@ -98,11 +104,11 @@ namespace Movesia.Mcp.Core
             }
             entry.State = LedgerState.Answered;
             entry.AnswerType = answerType;
-            string text = Json.Compact(answer);
-            if (text.Length > maxAnswerChars)
+            int length = size >= 0 ? size : Json.Compact(answer).Length;
+            if (length > maxAnswerChars)
             {
                 entry.Answer = Envelope.ErrorBody(requestId,
-                    "the result of " + entry.Command + " (" + text.Length + " characters) was larger than the " + maxAnswerChars
+                    "the result of " + entry.Command + " (" + length + " characters) was larger than the " + maxAnswerChars
                     + " the editor keeps for a resend; run the command again with a smaller scope");
                 entry.AnswerType = entry.Command + "_response";
             }
