@@ -1,0 +1,125 @@
+"""The Unity-free parts of the editor layer, run for real under Mono.
+
+The layer is compiled here with ``mcs`` against the core and the classic stubs (as
+``unity/build.sh`` does), and a small driver calls what needs no Unity engine: the
+registered command names, the project key (which must be the server's session-id rule),
+and the MCP client configuration the window copies.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from movesia_mcp.handshake import derive_session_id
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "unity" / "com.movesia.mcp"
+NEWTONSOFT = Path("/usr/lib/mono/gac/Newtonsoft.Json/6.0.0.0__b9a188c8922137c6/Newtonsoft.Json.dll")
+PATHS = [
+    "/Users/dev/Projects/Game",
+    "/Users/dev/Projects/Game/",
+    "C:\\Users\\Dev\\My Game",
+    "/home/dev/Ünïcode Prøject",
+]
+DRIVER = """
+using System;
+using Newtonsoft.Json.Linq;
+using Movesia.Mcp.Editor;
+
+public static class Driver
+{
+    public static void Main(string[] args)
+    {
+        var keys = new JObject();
+        foreach (string path in args)
+        {
+            keys[path] = MovesiaSettings.ProjectKey(path);
+        }
+        var output = new JObject
+        {
+            { "commands", new JArray(Handlers.CommandNames) },
+            { "keys", keys },
+            { "config", MovesiaWindow.ClientConfig("ws://127.0.0.1:9123/ws/unity", "s3cret") },
+            { "config_plain", MovesiaWindow.ClientConfig("not a url", null) },
+        };
+        Console.WriteLine(output.ToString(Newtonsoft.Json.Formatting.None));
+    }
+}
+"""
+
+
+def sources(folder: Path) -> list[str]:
+    return sorted(str(p) for p in folder.rglob("*.cs"))
+
+
+@pytest.fixture(scope="module")
+def driven(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    if shutil.which("mcs") is None or shutil.which("mono") is None or not NEWTONSOFT.exists():
+        pytest.skip(
+            "needs Mono: apt-get install -y mono-mcs mono-runtime libnewtonsoft-json-cil-dev"
+        )
+    out = tmp_path_factory.mktemp("layer")
+    shutil.copy(NEWTONSOFT, out / "Newtonsoft.Json.dll")
+    nj = f"-r:{out / 'Newtonsoft.Json.dll'}"
+    system = ["-r:System.dll", "-r:System.Core.dll"]
+
+    def mcs(target: str, output: str, *args: str) -> None:
+        command = ["mcs", "-nologo", f"-target:{target}", f"-out:{out / output}", *args]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    mcs("library", "Movesia.Mcp.Core.dll", nj, *system, *sources(PACKAGE / "Editor/Core"))
+    mcs("library", "UnityEngine.dll", "-warn:0", *system, *sources(PACKAGE / "Stubs~/UnityEngine"))
+    engine = f"-r:{out / 'UnityEngine.dll'}"
+    mcs("library", "UnityEditor.dll", "-warn:0", engine, *sources(PACKAGE / "Stubs~/UnityEditor"))
+    layer = sources(PACKAGE / "Editor/Unity")
+    refs = [engine, f"-r:{out / 'UnityEditor.dll'}", f"-r:{out / 'Movesia.Mcp.Core.dll'}", nj]
+    mcs("library", "Movesia.Mcp.Editor.dll", "-warnaserror", *refs, *system, *layer)
+    (out / "Driver.cs").write_text(DRIVER, encoding="utf-8")
+    mcs(
+        "exe",
+        "Driver.exe",
+        f"-r:{out / 'Movesia.Mcp.Editor.dll'}",
+        *refs,
+        *system,
+        str(out / "Driver.cs"),
+    )
+    done = subprocess.run(
+        ["mono", str(out / "Driver.exe"), *PATHS], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def test_registered_commands_are_the_catalog(driven: dict[str, object]) -> None:
+    catalog = {
+        json.loads(p.read_text())["unity_command"] for p in (ROOT / "tool_schemas").glob("*.json")
+    }
+    commands = driven["commands"]
+    assert isinstance(commands, list)
+    assert len(commands) == len(set(commands)) == 36
+    assert set(commands) == catalog
+
+
+def test_project_key_is_the_servers_session_id(driven: dict[str, object]) -> None:
+    keys = driven["keys"]
+    assert isinstance(keys, dict)
+    assert keys == {path: derive_session_id(path) for path in PATHS}
+    # trailing slash and case do not make another project
+    assert keys[PATHS[0]] == keys[PATHS[1]]
+
+
+def test_client_config_names_the_server_and_its_port(driven: dict[str, object]) -> None:
+    config = json.loads(str(driven["config"]))
+    server = config["mcpServers"]["movesia"]
+    assert server["command"] == "<path to movesia-mcp>"
+    assert server["args"] == []
+    assert server["env"] == {"SERVER_PORT": "9123", "MOVESIA_TOKEN": "s3cret"}
+    plain = json.loads(str(driven["config_plain"]))
+    assert plain["mcpServers"]["movesia"]["env"] == {}
