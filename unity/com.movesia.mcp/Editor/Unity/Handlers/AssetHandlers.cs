@@ -280,7 +280,7 @@ namespace Movesia.Mcp.Editor
                         material.SetVector(name, Values.ToVector4(pair.Value, what));
                         break;
                     case ShaderPropertyType.Texture:
-                        material.SetTexture(name, Texture(pair.Value, what));
+                        material.SetTexture(name, TextureAt(pair.Value, what));
                         break;
                     case ShaderPropertyType.Int:
                         material.SetInteger(name, (int)Values.ToLong(pair.Value, what));
@@ -292,7 +292,7 @@ namespace Movesia.Mcp.Editor
             }
         }
 
-        private static Texture Texture(JToken value, string what)
+        private static Texture TextureAt(JToken value, string what)
         {
             if (value == null || value.Type == JTokenType.Null)
             {
