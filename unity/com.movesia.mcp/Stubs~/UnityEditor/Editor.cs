@@ -178,6 +178,8 @@ namespace UnityEditor
         public static Object[] objects { get { throw null; } set { throw null; } }
     }
 
+    public class AssetPostprocessor { }
+
     public class SceneAsset : Object { }
 
     public class MonoScript : TextAsset { }
