@@ -117,9 +117,13 @@ namespace Movesia.Mcp.Editor
             if (old != null)
             {
                 old.Changed -= OnLinkChanged;
-                old.Stop("settings changed");
+                // Hand over as across a domain reload: the ledger, deferred commands, unsent
+                // answers and events go through the reload store to the new link, so no
+                // command runs twice and none loses its answer.
+                old.PrepareForReload();
             }
             CreateLink();
+            UserStopped = false;
             EditorContext.Link.Start();
             OnLinkChanged();
         }
