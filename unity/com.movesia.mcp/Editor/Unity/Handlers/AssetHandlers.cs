@@ -90,12 +90,14 @@ namespace Movesia.Mcp.Editor
             AssetDatabase.Refresh(ImportAssetOptions.Default);
             // The core answers once the editor has settled, replacing compiled/errors with the
             // compile's outcome (compiled stays false when nothing needed compiling).
-            return CommandOutcome.AfterCompile(new JObject
+            var result = new JObject
             {
                 { "success", true },
                 { "compiled", false },
                 { "errors", new JArray() },
-            });
+            };
+            ScriptHandlers.PlayModeNote(result);
+            return CommandOutcome.AfterCompile(result);
         }
 
         public static CommandOutcome DeleteAsset(JObject args)

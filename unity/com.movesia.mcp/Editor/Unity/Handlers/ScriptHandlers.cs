@@ -37,13 +37,25 @@ namespace Movesia.Mcp.Editor
             AssetDatabase.ImportAsset(path, ImportAssetOptions.ForceUpdate);
             // The core answers after the compile: compiled and errors are replaced with its
             // outcome; after a successful compile the answer goes out after the domain reload.
-            return CommandOutcome.AfterCompile(new JObject
+            var result = new JObject
             {
                 { "path", path },
                 { "created", created },
                 { "compiled", false },
                 { "errors", new JArray() },
-            });
+            };
+            PlayModeNote(result);
+            return CommandOutcome.AfterCompile(result);
+        }
+
+        /// <summary>In play mode Unity may hold the compile back until play mode ends (Preferences).</summary>
+        public static void PlayModeNote(JObject result)
+        {
+            if (EditorApplication.isPlaying)
+            {
+                result["note"] = "Unity is in play mode: with Preferences > General > Script Changes While Playing "
+                    + "set to 'Recompile After Finished Playing', scripts compile only when play mode stops";
+            }
         }
     }
 }
