@@ -3,7 +3,9 @@
 The layer is compiled here with ``mcs`` against the core and the classic stubs (as
 ``unity/build.sh`` does), and a small driver calls what needs no Unity engine: the
 registered command names, the project key (which must be the server's session-id rule),
-and the MCP client configuration the window copies.
+the MCP client configuration the window copies, the real ``read_console`` and
+``clear_console`` handlers over the console's fallback buffer, and the size budget of
+property dumps.
 """
 
 from __future__ import annotations
@@ -28,11 +30,24 @@ PATHS = [
 ]
 DRIVER = """
 using System;
-using Newtonsoft.Json.Linq;
+using Movesia.Mcp.Core;
 using Movesia.Mcp.Editor;
+using Newtonsoft.Json.Linq;
 
 public static class Driver
 {
+    private static JToken Run(string command, string args)
+    {
+        try
+        {
+            return Handlers.All()[command](JObject.Parse(args)).Result;
+        }
+        catch (CommandException e)
+        {
+            return new JObject { { "error", e.Message } };
+        }
+    }
+
     public static void Main(string[] args)
     {
         var keys = new JObject();
@@ -40,12 +55,43 @@ public static class Driver
         {
             keys[path] = MovesiaSettings.ProjectKey(path);
         }
+        // The console as Application.logMessageReceivedThreaded feeds it (no LogEntries here:
+        // the reflection finds nothing in the stubs, so the fallback buffer answers).
+        ConsoleHistory.Record("first", "at A.cs:1", "Log");
+        ConsoleHistory.Record("careful", "at B.cs:2", "Warning");
+        ConsoleHistory.Record("broken", "at C.cs:3", "Error");
+        ConsoleHistory.Record("thrown", "at D.cs:4", "Exception");
+        var console = new JObject
+        {
+            { "all", Run("read_console", "{}") },
+            {
+                "errors", Run("read_console",
+                    "{\\"types\\": [\\"Error\\", \\"Exception\\"], \\"include_stacktrace\\": true}")
+            },
+            { "page", Run("read_console", "{\\"limit\\": 1, \\"offset\\": 1}") },
+            { "bad_type", Run("read_console", "{\\"types\\": [\\"Verbose\\"]}") },
+            { "bad_limit", Run("read_console", "{\\"limit\\": 0}") },
+            { "clear", Run("clear_console", "{}") },
+            { "after_clear", Run("read_console", "{}") },
+        };
+        var big = new JObject
+        {
+            { "small", 1 }, { "huge", new string('x', 5000) }, { "medium", new string('y', 800) },
+        };
         var output = new JObject
         {
             { "commands", new JArray(Handlers.CommandNames) },
             { "keys", keys },
             { "config", MovesiaWindow.ClientConfig("ws://127.0.0.1:9123/ws/unity", "s3cret") },
             { "config_plain", MovesiaWindow.ClientConfig("not a url", null) },
+            { "console", console },
+            { "trimmed", SerializedValues.Trim(big, 1000) },
+            { "untouched", SerializedValues.Trim(new JObject { { "a", 1 } }, 1000) },
+            {
+                "csharp_names", new JArray(
+                    SerializedValues.CSharpName("m_LocalPosition"),
+                    SerializedValues.CSharpName("speed"))
+            },
         };
         Console.WriteLine(output.ToString(Newtonsoft.Json.Formatting.None));
     }
@@ -83,14 +129,17 @@ def driven(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     (out / "Driver.cs").write_text(DRIVER, encoding="utf-8")
     mcs(
         "exe",
-        "Driver.exe",
+        "MovesiaEditorLayerDriver.exe",
         f"-r:{out / 'Movesia.Mcp.Editor.dll'}",
         *refs,
         *system,
         str(out / "Driver.cs"),
     )
     done = subprocess.run(
-        ["mono", str(out / "Driver.exe"), *PATHS], capture_output=True, text=True, check=False
+        ["mono", str(out / "MovesiaEditorLayerDriver.exe"), *PATHS],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     result: dict[str, object] = json.loads(done.stdout)
@@ -123,3 +172,47 @@ def test_client_config_names_the_server_and_its_port(driven: dict[str, object]) 
     assert server["env"] == {"SERVER_PORT": "9123", "MOVESIA_TOKEN": "s3cret"}
     plain = json.loads(str(driven["config_plain"]))
     assert plain["mcpServers"]["movesia"]["env"] == {}
+
+
+def test_read_console_over_the_fallback_buffer(driven: dict[str, object]) -> None:
+    console = driven["console"]
+    assert isinstance(console, dict)
+    every = console["all"]
+    assert every["source"] == "buffer"
+    assert every["total"] == 4
+    assert [e["message"] for e in every["entries"]] == ["thrown", "broken", "careful", "first"]
+    assert [e["type"] for e in every["entries"]] == ["Exception", "Error", "Warning", "Log"]
+    assert all("stacktrace" not in e for e in every["entries"])
+    assert every["next_offset"] is None
+    errors = console["errors"]
+    assert errors["total"] == 2
+    assert [(e["message"], e["stacktrace"]) for e in errors["entries"]] == [
+        ("thrown", "at D.cs:4"),
+        ("broken", "at C.cs:3"),
+    ]
+    page = console["page"]
+    assert [e["message"] for e in page["entries"]] == ["broken"]
+    assert page["next_offset"] == 2
+    assert page["total"] == 4
+
+
+def test_console_refusals_and_clear(driven: dict[str, object]) -> None:
+    console = driven["console"]
+    assert isinstance(console, dict)
+    assert "unknown log type 'Verbose'" in console["bad_type"]["error"]
+    assert "'limit' must be between 1 and 500" in console["bad_limit"]["error"]
+    assert console["clear"]["success"] is True
+    assert console["clear"]["message"].startswith("cleared 4 console entries")
+    assert console["after_clear"]["total"] == 0
+
+
+def test_property_dumps_stay_within_their_budget(driven: dict[str, object]) -> None:
+    trimmed = driven["trimmed"]
+    assert isinstance(trimmed, dict)
+    assert len(json.dumps(trimmed, separators=(",", ":"))) <= 1000
+    assert trimmed["small"] == 1
+    assert trimmed["medium"] == "y" * 800
+    assert trimmed["huge"] == "<omitted: 5002 characters>"
+    assert trimmed["_omitted"] == ["huge"]
+    assert driven["untouched"] == {"a": 1}
+    assert driven["csharp_names"] == ["localPosition", "speed"]

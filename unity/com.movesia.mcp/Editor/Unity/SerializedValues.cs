@@ -186,6 +186,39 @@ namespace Movesia.Mcp.Editor
             return new JValue("<" + prop.type + ">");
         }
 
+        /// <summary>
+        /// Keep a property dump under maxChars of JSON: the largest values are replaced by a
+        /// note of their size, and "_omitted" lists them (inspect them one by one instead).
+        /// </summary>
+        public static JObject Trim(JObject values, int maxChars)
+        {
+            int size = values.ToString(Newtonsoft.Json.Formatting.None).Length;
+            if (size <= maxChars)
+            {
+                return values;
+            }
+            var sizes = new List<KeyValuePair<string, int>>();
+            foreach (KeyValuePair<string, JToken> pair in values)
+            {
+                sizes.Add(new KeyValuePair<string, int>(pair.Key, pair.Value.ToString(Newtonsoft.Json.Formatting.None).Length));
+            }
+            sizes.Sort((a, b) => b.Value.CompareTo(a.Value));
+            var omitted = new JArray();
+            foreach (KeyValuePair<string, int> entry in sizes)
+            {
+                if (size <= maxChars)
+                {
+                    break;
+                }
+                string note = "<omitted: " + entry.Value + " characters>";
+                values[entry.Key] = note;
+                size -= entry.Value - note.Length - 2;
+                omitted.Add(entry.Key);
+            }
+            values["_omitted"] = omitted;
+            return values;
+        }
+
         /// <summary>An object reference as JSON: null, an asset path, or {name, type, instance_id}.</summary>
         public static JToken Reference(UnityEngine.Object value)
         {

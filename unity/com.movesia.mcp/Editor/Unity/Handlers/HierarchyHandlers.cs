@@ -225,8 +225,11 @@ namespace Movesia.Mcp.Editor
                     { "eulerAngles", Values.Vec(t.eulerAngles) },
                 };
             }
-            return SerializedValues.Read(c);
+            // One component's dump stays readable; a mesh or terrain would not.
+            return SerializedValues.Trim(SerializedValues.Read(c), MaxComponentChars);
         }
+
+        private const int MaxComponentChars = 20000;
 
         public static bool IsEnabled(Component c)
         {

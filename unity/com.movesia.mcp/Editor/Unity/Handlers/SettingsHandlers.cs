@@ -9,6 +9,8 @@ namespace Movesia.Mcp.Editor
 {
     internal static class SettingsHandlers
     {
+        private const int MaxSettingsChars = 100000;
+
         public static CommandOutcome GetProjectSettings(JObject args)
         {
             string category = Args.RequiredString(args, "category");
@@ -51,7 +53,7 @@ namespace Movesia.Mcp.Editor
             return CommandOutcome.Done(new JObject
             {
                 { "category", category },
-                { "settings", settings },
+                { "settings", SerializedValues.Trim(settings, MaxSettingsChars) },
             });
         }
 
