@@ -28,6 +28,34 @@ PATHS = [
     "C:\\Users\\Dev\\My Game",
     "/home/dev/Ünïcode Prøject",
 ]
+# Bad input every handler refuses before it touches Unity: (command, arguments, part of the
+# error message). Run through the real handlers with the real core (ProjectPaths, JsonValues).
+REFUSALS: list[tuple[str, dict[str, object], str]] = [
+    ("create_gameobject", {}, "missing required parameter 'name'"),
+    ("create_gameobject", {"name": "  "}, "'name' must not be empty"),
+    ("create_gameobject", {"name": "A", "primitive": "Cone"}, "unknown primitive 'Cone'"),
+    ("create_gameobject", {"name": "A", "position": [1, 2]}, "position"),
+    ("inspect_object", {}, "give exactly one of 'path' or 'instance_id'"),
+    ("inspect_object", {"path": "A", "instance_id": 3}, "give exactly one"),
+    ("inspect_object", {"path": 7}, "'path' must be a string"),
+    ("get_hierarchy", {"depth": 11}, "'depth' must be between 0 and 10"),
+    ("find_objects", {"limit": 0}, "'limit' must be between 1 and 500"),
+    ("write_script", {"path": "Assets/../Secrets.cs", "contents": ""}, "'..' segment"),
+    ("write_script", {"path": "/etc/passwd.cs", "contents": ""}, "absolute path"),
+    ("write_script", {"path": "Assets/Scripts/Player.txt", "contents": ""}, ".cs"),
+    ("write_script", {"path": "Assets/Scripts/CON.cs", "contents": ""}, "reserved device name"),
+    ("write_script", {"path": "Assets/Scripts/A.cs"}, "missing required parameter 'contents'"),
+    ("delete_asset", {"path": "ProjectSettings/TagManager.asset"}, "must start with 'Assets/'"),
+    ("delete_asset", {"path": "Assets"}, "the Assets folder itself"),
+    ("create_material", {"path": "Assets/M.png"}, ".mat"),
+    ("create_scene", {"path": "Packages/com.x/S.unity"}, "must start with 'Assets/'"),
+    ("search_assets", {"folder": "../Library"}, "must start with 'Assets/'"),
+    ("execute_menu_item", {"menu_path": "File/Quit"}, "would close the editor"),
+    ("get_project_settings", {"category": "audio"}, "unknown category 'audio'"),
+    ("batch", {"steps": []}, "batch needs a list of 1 to 50 'steps'"),
+    ("batch", {"steps": [{"tool": "x"}] * 51}, "batch needs a list of 1 to 50 'steps'"),
+    ("read_console", {"offset": -1}, "'offset' must be between 0"),
+]
 DRIVER = """
 using System;
 using Movesia.Mcp.Core;
@@ -50,10 +78,16 @@ public static class Driver
 
     public static void Main(string[] args)
     {
-        var keys = new JObject();
-        foreach (string path in args)
+        // args[0]: a JSON file of [command, arguments] pairs to run; the rest: project paths.
+        var refusals = new JArray();
+        foreach (JToken pair in JArray.Parse(System.IO.File.ReadAllText(args[0])))
         {
-            keys[path] = MovesiaSettings.ProjectKey(path);
+            refusals.Add(Run((string)pair[0], pair[1].ToString()));
+        }
+        var keys = new JObject();
+        for (int i = 1; i < args.Length; i++)
+        {
+            keys[args[i]] = MovesiaSettings.ProjectKey(args[i]);
         }
         // The console as Application.logMessageReceivedThreaded feeds it (no LogEntries here:
         // the reflection finds nothing in the stubs, so the fallback buffer answers).
@@ -85,6 +119,7 @@ public static class Driver
             { "config", MovesiaWindow.ClientConfig("ws://127.0.0.1:9123/ws/unity", "s3cret") },
             { "config_plain", MovesiaWindow.ClientConfig("not a url", null) },
             { "console", console },
+            { "refusals", refusals },
             { "trimmed", SerializedValues.Trim(big, 1000) },
             { "untouched", SerializedValues.Trim(new JObject { { "a", 1 } }, 1000) },
             {
@@ -135,8 +170,10 @@ def driven(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         *system,
         str(out / "Driver.cs"),
     )
+    cases = out / "cases.json"
+    cases.write_text(json.dumps([[c, a] for c, a, _ in REFUSALS]), encoding="utf-8")
     done = subprocess.run(
-        ["mono", str(out / "MovesiaEditorLayerDriver.exe"), *PATHS],
+        ["mono", str(out / "MovesiaEditorLayerDriver.exe"), str(cases), *PATHS],
         capture_output=True,
         text=True,
         check=False,
@@ -216,3 +253,15 @@ def test_property_dumps_stay_within_their_budget(driven: dict[str, object]) -> N
     assert trimmed["_omitted"] == ["huge"]
     assert driven["untouched"] == {"a": 1}
     assert driven["csharp_names"] == ["localPosition", "speed"]
+
+
+def test_bad_input_is_refused_with_a_clear_error(driven: dict[str, object]) -> None:
+    answers = driven["refusals"]
+    assert isinstance(answers, list)
+    assert len(answers) == len(REFUSALS)
+    for (command, arguments, expected), answer in zip(REFUSALS, answers, strict=True):
+        assert set(answer) == {"error"}, f"{command} {arguments} was not refused: {answer}"
+        assert expected in answer["error"], f"{command} {arguments}: {answer['error']}"
+        assert len(answer["error"]) > 15, (
+            f"{command} {arguments}: unclear error {answer['error']!r}"
+        )
