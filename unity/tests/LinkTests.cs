@@ -327,6 +327,56 @@ namespace Movesia.Mcp.Tests
         }
 
         [Test]
+        public void APlayModeChangeIsAnsweredOnceOverEvenAcrossAReload()
+        {
+            var rig = new Rig();
+            rig.Commands.Register("set_play_mode", a =>
+            {
+                rig.Count("set_play_mode");
+                var r = new JObject();
+                r["is_playing"] = true;
+                r["is_paused"] = false;
+                return CommandOutcome.AfterPlayModeChange(r);
+            });
+            FakeSocket s = rig.Connect();
+            rig.Probe.IsChangingPlayMode = true;
+            s.PushCommand("set_play_mode", "p1", Args("action", "play"));
+            rig.Main.RunUntil(() => rig.Link.DeferredCount == 1, "deferred");
+            for (int i = 0; i < 5; i++)
+            {
+                rig.Clock.Advance(300);
+                rig.Link.Tick();
+            }
+            Assert.AreEqual(0, rig.Answers(s, "p1").Count, "still changing");
+            FakeSocket after = rig.Reload(); // entering play mode reloaded the domain
+            Assert.AreEqual(1, rig.Link.DeferredCount, "the command survived the reload");
+            rig.Probe.IsChangingPlayMode = false;
+            for (int i = 0; i < 4; i++)
+            {
+                rig.Clock.Advance(200);
+                rig.Link.Tick();
+            }
+            rig.Main.RunUntil(() => rig.Answers(after, "p1").Count == 1, "answer on the new connection");
+            Assert.AreEqual(true, (bool)rig.Answers(after, "p1")[0]["body"]["is_playing"]);
+            Assert.AreEqual(1, rig.RunsOf("set_play_mode"));
+        }
+
+        [Test]
+        public void StopWhileConnectingLeavesNoSocketBehind()
+        {
+            var rig = new Rig();
+            rig.Start();
+            rig.Link.Stop("stopped at once");
+            rig.Main.RunUntil(() => rig.Sockets.Count == 1 && rig.Sockets.Last.Aborted, "socket dropped");
+            rig.Clock.Advance(60000);
+            rig.Link.Tick();
+            rig.Main.RunPending();
+            Assert.AreEqual(LinkState.Stopped, rig.Link.State);
+            Assert.AreEqual(1, rig.Sockets.Count);
+            Assert.IsFalse(rig.Log.Snapshot().Any(l => l.StartsWith("error:", StringComparison.Ordinal)), string.Join("\n", rig.Log.Snapshot()));
+        }
+
+        [Test]
         public void AnAnswerThatCouldNotBeSentGoesOutAfterTheReconnect()
         {
             var rig = new Rig();
