@@ -220,6 +220,62 @@ namespace Movesia.Mcp.Tests
         }
 
         [Test]
+        public void ACommandCutOffByAReloadIsNeverRunAgainAndAResendIsToldSo()
+        {
+            var rig = new Rig();
+            FakeSocket s = rig.Connect();
+            s.PushCommand("echo", "r1", null);
+            rig.Main.RunUntil(() => rig.Answers(s, "r1").Count == 1, "answer");
+            // Simulate an editor that went away inside a handler: the ledger holds r2 as
+            // received, with no answer and no deferred entry.
+            var ledger = new RequestLedger();
+            string problem;
+            rig.Link.PrepareForReload();
+            ledger.Load(rig.ReloadStore.Get(EditorLink.KeyLedger), rig.Clock.NowMs, out problem);
+            ledger.Admit("r2", "echo", rig.Clock.NowMs);
+            rig.ReloadStore.Set(EditorLink.KeyLedger, ledger.Save());
+            rig.Link = null;
+            rig.Build();
+            FakeSocket after = rig.Connect();
+            after.PushCommand("echo", "r2", null);
+            rig.Main.RunUntil(() => rig.Answers(after, "r2").Count == 1, "answer to the resend");
+            StringAssert.Contains("interrupted by a domain reload", (string)rig.Answers(after, "r2")[0]["body"]["error"]);
+            Assert.AreEqual(1, rig.RunsOf("echo"), "r2 never ran");
+        }
+
+        [Test]
+        public void CommandsQueuedBehindAReloadRunOnceWhenSentAgain()
+        {
+            var rig = new Rig();
+            rig.Commands.Register("reload_now", a =>
+            {
+                rig.Count("reload_now");
+                rig.Link.PrepareForReload(); // the domain goes away before the queue is done
+                return CommandOutcome.Done(null);
+            });
+            FakeSocket s = rig.Connect();
+            s.PushCommand("reload_now", "r1", null);
+            s.PushCommand("echo", "r2", null);
+            s.PushEnvelope("hb", "marker", null);
+            DateTime end = DateTime.UtcNow.AddSeconds(20);
+            while (s.SentOfType("pong").Count == 0)
+            {
+                Assert.That(DateTime.UtcNow, Is.LessThan(end), "pong");
+                System.Threading.Thread.Sleep(2);
+            }
+            rig.Main.RunPending(); // both frames in one drain: r1 runs, r2 is still queued
+            Assert.AreEqual(1, rig.RunsOf("reload_now"));
+            Assert.AreEqual(0, rig.RunsOf("echo"));
+            rig.Link = null;
+            rig.Build();
+            FakeSocket after = rig.Connect();
+            after.PushCommand("echo", "r2", null); // the server sends it again after the reload
+            rig.Main.RunUntil(() => rig.Answers(after, "r2").Count == 1, "r2 answered");
+            Assert.AreEqual(1, rig.RunsOf("echo"));
+            Assert.IsNull(rig.Answers(after, "r2")[0]["body"]["error"]);
+        }
+
+        [Test]
         public void CancelDropsACommandThatHasNotStarted()
         {
             var rig = new Rig();
