@@ -11,6 +11,10 @@ One Python ``websockets`` server on an ephemeral loopback port drives two Mono p
   on the posted work, ticking the link), the request-id ledger, the ``CommandTable`` and a
   no-op ``echo`` handler, the answer through the serialised sender. No Unity work.
 
+``--breakdown`` adds a third side, **bare-ack**: the floor plus an ack frame before each
+response, which separates what the protocol's ack costs on the wire from what the core's
+machinery (thread hop, ledger, table) costs.
+
 The server sends N sequential ``echo`` commands to one side, then to the other, in
 alternating rounds (the machine is shared and noisy), and times each round trip from
 sending the command to receiving its answer (the core's ack is not waited for). Reported:
@@ -49,6 +53,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BENCH_EXE = os.path.join(ROOT, "unity", "build", "MovesiaBench.exe")
 SIDES = ("bare", "core")
+BREAKDOWN_SIDES = ("bare", "bare-ack", "core")
 
 
 @dataclass(frozen=True)
@@ -110,19 +115,21 @@ class Peer:
         return time.perf_counter_ns() - t0
 
 
-async def run(plan: Plan, mono: str, log: BinaryIO) -> dict[str, Any]:
+async def run(
+    plan: Plan, mono: str, log: BinaryIO, sides: tuple[str, ...] = SIDES
+) -> dict[str, Any]:
     peers: dict[str, Peer] = {}
     arrived = asyncio.Event()
 
     async def handler(ws: ServerConnection) -> None:
         first = json.loads(await ws.recv())
-        side = "bare" if first.get("bench") == "bare" else "core"
+        side = str(first.get("bench") or "core")
         session = str(first.get("session_id") or "bare")
         peer = Peer(ws, session)
         welcome = {"session": session, "conn_seq": first.get("conn_seq", 0), "protocol": 1}
         await ws.send(peer.envelope("welcome", uuid.uuid4().hex, welcome))
         peers[side] = peer
-        if len(peers) == len(SIDES):
+        if len(peers) == len(sides):
             arrived.set()
         await peer.read()
 
@@ -135,17 +142,17 @@ async def run(plan: Plan, mono: str, log: BinaryIO) -> dict[str, Any]:
             await asyncio.create_subprocess_exec(
                 mono, BENCH_EXE, "--url", url, "--mode", side, stdout=log, stderr=log
             )
-            for side in SIDES
+            for side in sides
         ]
         try:
             await asyncio.wait_for(arrived.wait(), 60)
-            for side in SIDES:
+            for side in sides:
                 for _ in range(plan.warmup):
                     await peers[side].round_trip()
-            per_round: dict[str, list[float]] = {side: [] for side in SIDES}
-            pooled: dict[str, list[int]] = {side: [] for side in SIDES}
+            per_round: dict[str, list[float]] = {side: [] for side in sides}
+            pooled: dict[str, list[int]] = {side: [] for side in sides}
             for r in range(plan.rounds):
-                order = SIDES if r % 2 == 0 else tuple(reversed(SIDES))
+                order = sides if r % 2 == 0 else tuple(reversed(sides))
                 for side in order:
                     samples = [await peers[side].round_trip() for _ in range(plan.n)]
                     per_round[side].append(statistics.median(samples) / 1000)
@@ -166,9 +173,17 @@ async def run(plan: Plan, mono: str, log: BinaryIO) -> dict[str, Any]:
             "median_of_rounds_us": statistics.median(per_round[side]),
             "round_medians_us": per_round[side],
         }
-        for side in SIDES
+        for side in sides
     }
     bare, core = figures["bare"], figures["core"]
+    breakdown = {}
+    if "bare-ack" in figures:
+        with_ack = figures["bare-ack"]["median_of_rounds_us"]
+        breakdown = {
+            "ack_on_the_wire_us": with_ack - bare["median_of_rounds_us"],
+            "core_machinery_us": core["median_of_rounds_us"] - with_ack,
+            "ratio_core_vs_bare_ack": core["median_of_rounds_us"] / with_ack,
+        }
     return {
         "plan": asdict(plan),
         "figures": figures,
@@ -176,6 +191,7 @@ async def run(plan: Plan, mono: str, log: BinaryIO) -> dict[str, Any]:
         "ratio_p99": core["p99_us"] / bare["p99_us"],
         "overhead_us": core["median_of_rounds_us"] - bare["median_of_rounds_us"],
         "core_acks": acks,
+        **({"breakdown": breakdown} if breakdown else {}),
         "mono": mono_version(mono),
         "machine": machine(),
     }
@@ -202,6 +218,14 @@ def report(result: dict[str, Any]) -> str:
         f"overhead {result['overhead_us']:+.0f} µs per command; acks seen "
         f"{result['core_acks']:,}",
     ]
+    b = result.get("breakdown")
+    if b:
+        lines.append(
+            f"  bare + ack: median {fmt_us(f['bare-ack']['median_of_rounds_us'])} µs; the ack "
+            f"on the wire {b['ack_on_the_wire_us']:+.0f} µs, the core's machinery "
+            f"{b['core_machinery_us']:+.0f} µs (core/bare+ack "
+            f"{b['ratio_core_vs_bare_ack']:.2f}x)"
+        )
     return "\n".join(lines)
 
 
@@ -211,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     p.add_argument("--rounds", type=int, help="alternating rounds")
     p.add_argument("-n", type=int, help="sequential round trips per side per round")
+    p.add_argument("--breakdown", action="store_true", help="add the bare-ack side")
     args = p.parse_args(argv)
     base = QUICK if args.quick else FULL
     plan = Plan(rounds=args.rounds or base.rounds, n=args.n or base.n, warmup=base.warmup)
@@ -232,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     assert mono is not None
     log_path = os.path.join(ROOT, "unity", "build", "bench-csharp.log")
     with open(log_path, "ab") as log:
-        result = asyncio.run(run(plan, mono, log))
+        sides = BREAKDOWN_SIDES if args.breakdown else SIDES
+        result = asyncio.run(run(plan, mono, log, sides))
     print(report(result))
     if args.json:
         write_json(args.json, result)

@@ -59,7 +59,8 @@ TIMEOUT_S = {"roundtrip": 600, "breakdown": 600, "mcp": 600, "load": 1200, "csha
 
 
 def bench_args(name: str, quick: bool) -> list[str]:
-    return [SCRIPTS[name], *(["--quick"] if quick else [])]
+    extra = ["--breakdown"] if name == "csharp" and not quick else []
+    return [SCRIPTS[name], *(["--quick"] if quick else []), *extra]
 
 
 def run_bench(name: str, quick: bool, out_dir: str) -> tuple[Json | None, str, float]:
@@ -625,6 +626,18 @@ def section_csharp(c: Json, command: str) -> list[str]:
             us(f["bare"]["p99_us"]),
             "1.00x",
         ],
+        *(
+            [
+                [
+                    "bare echo + an ack frame per command",
+                    us(f["bare-ack"]["median_of_rounds_us"]),
+                    us(f["bare-ack"]["p99_us"]),
+                    x(f["bare-ack"]["median_of_rounds_us"] / f["bare"]["median_of_rounds_us"]),
+                ]
+            ]
+            if "bare-ack" in f
+            else []
+        ),
         [
             "EditorLink: ack, ledger, main-thread hop, CommandTable",
             us(f["core"]["median_of_rounds_us"]),
@@ -635,7 +648,7 @@ def section_csharp(c: Json, command: str) -> list[str]:
     return [
         *lines,
         f"One Python `websockets` server sends {plan['n']} sequential `echo` commands to each "
-        f"of two Mono processes ({c['mono'].split(' (')[0]}) in {plan['rounds']} alternating "
+        f"of {len(f)} Mono processes ({c['mono'].split(' (')[0]}) in {plan['rounds']} alternating "
         "rounds and times command → answer. Floor: a bare receive loop over the same "
         "`ClientWebSocketAdapter` that parses each command and sends the response envelope. "
         "Core: the real `EditorLink` with a fake main thread (a dedicated thread blocked on "
@@ -645,7 +658,14 @@ def section_csharp(c: Json, command: str) -> list[str]:
         *table(["side", "median µs", "p99 µs", "median/floor"], rows),
         "",
         f"Dispatch overhead: {c['overhead_us']:+.0f} µs per command (core - floor, medians); "
-        f"p99 ratio {x(c['ratio_p99'])}.",
+        f"p99 ratio {x(c['ratio_p99'])}."
+        + (
+            f" Of it, the ack frame on the wire {c['breakdown']['ack_on_the_wire_us']:+.0f} µs "
+            f"and the core's machinery {c['breakdown']['core_machinery_us']:+.0f} µs (core / "
+            f"bare + ack = {x(c['breakdown']['ratio_core_vs_bare_ack'])})."
+            if "breakdown" in c
+            else ""
+        ),
     ]
 
 

@@ -104,7 +104,6 @@ mapfile -t TESTS < <(sources "$HERE/tests")
 "${MCS[@]}" -target:library -warnaserror -out:"$OUT/Movesia.Mcp.Tests.dll" \
   -r:"$OUT/Movesia.Mcp.Core.dll" -r:"$OUT/Newtonsoft.Json.dll" -r:"$OUT/nunit.framework.dll" \
   "${SYS[@]}" "${TESTS[@]}"
-cp "$HERE"/tests/*.py "$OUT/" 2>/dev/null || true
 (cd "$OUT" && ls -1 *.dll *.exe 2>/dev/null | sed "s|^|   |") || true
 
 if [ "${MOVESIA_SKIP_TESTS:-0}" = "1" ]; then

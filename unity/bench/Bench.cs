@@ -1,6 +1,6 @@
 // MovesiaBench.exe: the C# side of the dispatch benchmark (bench/bench_csharp.py).
 //
-//   mono MovesiaBench.exe --url WS_URL --mode core|bare [--project PATH]
+//   mono MovesiaBench.exe --url WS_URL --mode core|bare|bare-ack [--project PATH]
 //
 // core: the real EditorLink (ack on receipt, ledger, main-thread hop, CommandTable) with a
 //       no-op "echo" handler and a fake main thread: a dedicated thread that blocks on the
@@ -8,6 +8,8 @@
 // bare: the floor. The same ClientWebSocketAdapter, one receive loop that parses each
 //       command with Newtonsoft and sends the response envelope back: no ack, no ledger,
 //       no thread hop.
+// bare-ack: the floor plus an ack frame sent before each response (what the protocol's
+//       command_ack costs on the wire, without the core).
 // Runs until the server closes the socket. Logs to stderr.
 using System;
 using System.Collections.Concurrent;
@@ -44,14 +46,14 @@ namespace Movesia.Mcp.Bench
                         return 2;
                 }
             }
-            if (url == null || (mode != "core" && mode != "bare"))
+            if (url == null || (mode != "core" && mode != "bare" && mode != "bare-ack"))
             {
-                Console.Error.WriteLine("usage: mono MovesiaBench.exe --url WS_URL --mode core|bare [--project PATH]");
+                Console.Error.WriteLine("usage: mono MovesiaBench.exe --url WS_URL --mode core|bare|bare-ack [--project PATH]");
                 return 2;
             }
             try
             {
-                return mode == "bare" ? Bare(url) : Core(url, project);
+                return mode == "core" ? Core(url, project) : Bare(url, mode);
             }
             catch (Exception e)
             {
@@ -60,11 +62,12 @@ namespace Movesia.Mcp.Bench
             }
         }
 
-        private static int Bare(string url)
+        private static int Bare(string url, string mode)
         {
+            bool ack = mode == "bare-ack";
             var socket = new ClientWebSocketAdapter();
             socket.ConnectAsync(new Uri(url), null, CancellationToken.None).Wait();
-            socket.SendAsync("{\"bench\":\"bare\"}", CancellationToken.None).Wait();
+            socket.SendAsync("{\"bench\":\"" + mode + "\"}", CancellationToken.None).Wait();
             while (true)
             {
                 SocketMessage m = socket.ReceiveAsync(CancellationToken.None).Result;
@@ -79,6 +82,10 @@ namespace Movesia.Mcp.Bench
                     continue;
                 }
                 string rid = (string)command["body"]["request_id"];
+                if (ack)
+                {
+                    socket.SendAsync(Envelope.Ack(type, (string)command["id"], null), CancellationToken.None).Wait();
+                }
                 socket.SendAsync(Envelope.Build(type + "_response", rid, Envelope.ResponseBody(rid, null), null), CancellationToken.None).Wait();
             }
         }

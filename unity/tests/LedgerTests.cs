@@ -116,6 +116,19 @@ namespace Movesia.Mcp.Tests
             Assert.IsNull(copy.Find("a"));
         }
 
+        [Test]
+        public void ForgetRemovesOneIdAndEntriesAreOldestFirst()
+        {
+            var l = new RequestLedger();
+            l.Admit("a", "echo", 1);
+            l.Admit("b", "echo", 2);
+            l.Admit("c", "echo", 3);
+            Assert.IsTrue(l.Forget("b"));
+            Assert.IsFalse(l.Forget("b"));
+            CollectionAssert.AreEqual(new[] { "a", "c" }, System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(l.Entries, e => e.RequestId)));
+            Assert.IsTrue(l.Admit("b", "echo", 4), "a forgotten id can be admitted again");
+        }
+
         [TestCase("not json")]
         [TestCase("{\"a\":1}")]
         public void UnreadableStoredLedgerGivesAnEmptyOneAndAProblem(string text)

@@ -220,6 +220,62 @@ namespace Movesia.Mcp.Tests
         }
 
         [Test]
+        public void ACommandCutOffByAReloadIsNeverRunAgainAndAResendIsToldSo()
+        {
+            var rig = new Rig();
+            FakeSocket s = rig.Connect();
+            s.PushCommand("echo", "r1", null);
+            rig.Main.RunUntil(() => rig.Answers(s, "r1").Count == 1, "answer");
+            // Simulate an editor that went away inside a handler: the ledger holds r2 as
+            // received, with no answer and no deferred entry.
+            var ledger = new RequestLedger();
+            string problem;
+            rig.Link.PrepareForReload();
+            ledger.Load(rig.ReloadStore.Get(EditorLink.KeyLedger), rig.Clock.NowMs, out problem);
+            ledger.Admit("r2", "echo", rig.Clock.NowMs);
+            rig.ReloadStore.Set(EditorLink.KeyLedger, ledger.Save());
+            rig.Link = null;
+            rig.Build();
+            FakeSocket after = rig.Connect();
+            after.PushCommand("echo", "r2", null);
+            rig.Main.RunUntil(() => rig.Answers(after, "r2").Count == 1, "answer to the resend");
+            StringAssert.Contains("interrupted by a domain reload", (string)rig.Answers(after, "r2")[0]["body"]["error"]);
+            Assert.AreEqual(1, rig.RunsOf("echo"), "r2 never ran");
+        }
+
+        [Test]
+        public void CommandsQueuedBehindAReloadRunOnceWhenSentAgain()
+        {
+            var rig = new Rig();
+            rig.Commands.Register("reload_now", a =>
+            {
+                rig.Count("reload_now");
+                rig.Link.PrepareForReload(); // the domain goes away before the queue is done
+                return CommandOutcome.Done(null);
+            });
+            FakeSocket s = rig.Connect();
+            s.PushCommand("reload_now", "r1", null);
+            s.PushCommand("echo", "r2", null);
+            s.PushEnvelope("hb", "marker", null);
+            DateTime end = DateTime.UtcNow.AddSeconds(20);
+            while (s.SentOfType("pong").Count == 0)
+            {
+                Assert.That(DateTime.UtcNow, Is.LessThan(end), "pong");
+                System.Threading.Thread.Sleep(2);
+            }
+            rig.Main.RunPending(); // both frames in one drain: r1 runs, r2 is still queued
+            Assert.AreEqual(1, rig.RunsOf("reload_now"));
+            Assert.AreEqual(0, rig.RunsOf("echo"));
+            rig.Link = null;
+            rig.Build();
+            FakeSocket after = rig.Connect();
+            after.PushCommand("echo", "r2", null); // the server sends it again after the reload
+            rig.Main.RunUntil(() => rig.Answers(after, "r2").Count == 1, "r2 answered");
+            Assert.AreEqual(1, rig.RunsOf("echo"));
+            Assert.IsNull(rig.Answers(after, "r2")[0]["body"]["error"]);
+        }
+
+        [Test]
         public void CancelDropsACommandThatHasNotStarted()
         {
             var rig = new Rig();
@@ -324,6 +380,56 @@ namespace Movesia.Mcp.Tests
             rig.Link.Tick();
             rig.Main.RunUntil(() => rig.Answers(s, "w1").Count == 1, "answer");
             Assert.AreEqual(true, (bool)rig.Answers(s, "w1")[0]["body"]["compiled"]);
+        }
+
+        [Test]
+        public void APlayModeChangeIsAnsweredOnceOverEvenAcrossAReload()
+        {
+            var rig = new Rig();
+            rig.Commands.Register("set_play_mode", a =>
+            {
+                rig.Count("set_play_mode");
+                var r = new JObject();
+                r["is_playing"] = true;
+                r["is_paused"] = false;
+                return CommandOutcome.AfterPlayModeChange(r);
+            });
+            FakeSocket s = rig.Connect();
+            rig.Probe.IsChangingPlayMode = true;
+            s.PushCommand("set_play_mode", "p1", Args("action", "play"));
+            rig.Main.RunUntil(() => rig.Link.DeferredCount == 1, "deferred");
+            for (int i = 0; i < 5; i++)
+            {
+                rig.Clock.Advance(300);
+                rig.Link.Tick();
+            }
+            Assert.AreEqual(0, rig.Answers(s, "p1").Count, "still changing");
+            FakeSocket after = rig.Reload(); // entering play mode reloaded the domain
+            Assert.AreEqual(1, rig.Link.DeferredCount, "the command survived the reload");
+            rig.Probe.IsChangingPlayMode = false;
+            for (int i = 0; i < 4; i++)
+            {
+                rig.Clock.Advance(200);
+                rig.Link.Tick();
+            }
+            rig.Main.RunUntil(() => rig.Answers(after, "p1").Count == 1, "answer on the new connection");
+            Assert.AreEqual(true, (bool)rig.Answers(after, "p1")[0]["body"]["is_playing"]);
+            Assert.AreEqual(1, rig.RunsOf("set_play_mode"));
+        }
+
+        [Test]
+        public void StopWhileConnectingLeavesNoSocketBehind()
+        {
+            var rig = new Rig();
+            rig.Start();
+            rig.Link.Stop("stopped at once");
+            rig.Main.RunUntil(() => rig.Sockets.Count == 1 && rig.Sockets.Last.Aborted, "socket dropped");
+            rig.Clock.Advance(60000);
+            rig.Link.Tick();
+            rig.Main.RunPending();
+            Assert.AreEqual(LinkState.Stopped, rig.Link.State);
+            Assert.AreEqual(1, rig.Sockets.Count);
+            Assert.IsFalse(rig.Log.Snapshot().Any(l => l.StartsWith("error:", StringComparison.Ordinal)), string.Join("\n", rig.Log.Snapshot()));
         }
 
         [Test]

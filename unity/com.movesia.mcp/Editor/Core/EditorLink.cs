@@ -154,6 +154,13 @@ namespace Movesia.Mcp.Core
             {
                 reloading = true;
                 retryAtMs = -1;
+                // Queued commands never started: forget them, so that the server's resend
+                // after the reload runs them (once).
+                foreach (Envelope pendingCommand in queued)
+                {
+                    ledger.Forget(pendingCommand.RequestId);
+                }
+                queued.Clear();
                 IStateStore store = services.ReloadStore;
                 store.Set(KeyLedger, ledger.Save());
                 store.Set(KeyDeferred, settle.Save());
@@ -292,6 +299,22 @@ namespace Movesia.Mcp.Core
             foreach (string key in new[] { KeyLedger, KeyDeferred, KeyUnsent, KeyEvents, KeyRecent, KeyReloading })
             {
                 reload.Remove(key);
+            }
+            // Received, not answered and not deferred: it was cut off (the editor went away
+            // inside its handler). Whether it took effect is unknown; it is never run again,
+            // and a resend is told so.
+            var interrupted = new List<LedgerEntry>();
+            foreach (LedgerEntry entry in ledger.Entries)
+            {
+                if (entry.State == LedgerState.Received && !settle.Contains(entry.RequestId))
+                {
+                    interrupted.Add(entry);
+                }
+            }
+            foreach (LedgerEntry entry in interrupted)
+            {
+                ledger.Record(entry.RequestId, entry.Command + "_response", Envelope.ErrorBody(entry.RequestId,
+                    entry.Command + " was interrupted by a domain reload before it finished; whether it took effect is unknown: check the editor's state before running it again"));
             }
             if (wasReloading)
             {

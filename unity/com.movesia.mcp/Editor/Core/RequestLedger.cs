@@ -64,6 +64,29 @@ namespace Movesia.Mcp.Core
             get { return entries.Count; }
         }
 
+        /// <summary>The entries, oldest first.</summary>
+        public IEnumerable<LedgerEntry> Entries
+        {
+            get
+            {
+                foreach (string id in order)
+                {
+                    yield return entries[id];
+                }
+            }
+        }
+
+        /// <summary>Forgets one id (a command that was queued but never started).</summary>
+        public bool Forget(string requestId)
+        {
+            if (requestId == null || !entries.Remove(requestId))
+            {
+                return false;
+            }
+            order.Remove(requestId);
+            return true;
+        }
+
         public LedgerEntry Find(string requestId)
         {
             LedgerEntry entry;
