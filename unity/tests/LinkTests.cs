@@ -362,6 +362,27 @@ namespace Movesia.Mcp.Tests
         }
 
         [Test]
+        public void AHandOverKeepsADeferredCommandWaitingForItsCompile()
+        {
+            var rig = new Rig();
+            AddWriteScript(rig);
+            FakeSocket s = rig.Connect();
+            s.PushCommand("write_script", "w1", Args("path", "Assets/A.cs"));
+            rig.Main.RunUntil(() => rig.Link.DeferredCount == 1, "deferred");
+            rig.Probe.IsCompiling = true;
+            rig.Link.HandOver(); // settings applied: a new link, no domain reload
+            rig.Link = null;
+            rig.Build();
+            FakeSocket after = rig.Connect();
+            Assert.AreEqual(1, rig.Link.DeferredCount, "still waiting: no reload happened");
+            rig.Link.NotifyCompileFinished(new List<CompilerMessageInfo> { new CompilerMessageInfo("Assets/A.cs", 2, 1, "; expected", true) });
+            rig.Main.RunUntil(() => rig.Answers(after, "w1").Count == 1, "answer");
+            Assert.AreEqual(false, (bool)rig.Answers(after, "w1")[0]["body"]["compiled"]);
+            Assert.AreEqual(1, rig.RunsOf("write_script"));
+            Assert.AreEqual(2, (long)Seed(after)["conn_seq"]);
+        }
+
+        [Test]
         public void NothingToCompileAnswersOnceTheEditorStaysQuiet()
         {
             var rig = new Rig();

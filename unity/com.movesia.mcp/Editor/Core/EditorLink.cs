@@ -150,33 +150,46 @@ namespace Movesia.Mcp.Core
         /// </summary>
         public void PrepareForReload()
         {
-            Guard("PrepareForReload", () =>
+            Guard("PrepareForReload", () => Persist("1", "domain reload"));
+        }
+
+        /// <summary>
+        /// Main thread: like PrepareForReload, for a new link in the same domain (settings
+        /// applied): the next link built over the same stores takes over the ledger, deferred
+        /// commands, unsent answers and events, but no domain reload is assumed, so commands
+        /// waiting for a compile keep waiting instead of being answered compiled=true.
+        /// </summary>
+        public void HandOver()
+        {
+            Guard("HandOver", () => Persist("handover", "settings changed"));
+        }
+
+        private void Persist(string reason, string closeReason)
+        {
+            reloading = true;
+            retryAtMs = -1;
+            // Queued commands never started: forget them, so that the server's resend
+            // after the reload runs them (once).
+            foreach (Envelope pendingCommand in queued)
             {
-                reloading = true;
-                retryAtMs = -1;
-                // Queued commands never started: forget them, so that the server's resend
-                // after the reload runs them (once).
-                foreach (Envelope pendingCommand in queued)
-                {
-                    ledger.Forget(pendingCommand.RequestId);
-                }
-                queued.Clear();
-                IStateStore store = services.ReloadStore;
-                store.Set(KeyLedger, ledger.Save());
-                store.Set(KeyDeferred, settle.Save());
-                store.Set(KeyUnsent, SaveUnsent());
-                store.Set(KeyEvents, SaveEvents());
-                store.Set(KeyRecent, SaveRecent());
-                store.Set(KeyConnSeq, connSeq.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                store.Set(KeyReloading, "1");
-                Connection conn = current;
-                current = null;
-                if (conn != null)
-                {
-                    conn.CloseBounded(ClosePolicy.GoingAway, "domain reload", ReloadCloseWaitMs);
-                }
-                SetState(LinkState.Reloading);
-            });
+                ledger.Forget(pendingCommand.RequestId);
+            }
+            queued.Clear();
+            IStateStore store = services.ReloadStore;
+            store.Set(KeyLedger, ledger.Save());
+            store.Set(KeyDeferred, settle.Save());
+            store.Set(KeyUnsent, SaveUnsent());
+            store.Set(KeyEvents, SaveEvents());
+            store.Set(KeyRecent, SaveRecent());
+            store.Set(KeyConnSeq, connSeq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            store.Set(KeyReloading, reason);
+            Connection conn = current;
+            current = null;
+            if (conn != null)
+            {
+                conn.CloseBounded(ClosePolicy.GoingAway, closeReason, ReloadCloseWaitMs);
+            }
+            SetState(LinkState.Reloading);
         }
 
         /// <summary>Main thread, every editor update: timers and deferred commands.</summary>
