@@ -117,10 +117,10 @@ namespace Movesia.Mcp.Editor
             if (old != null)
             {
                 old.Changed -= OnLinkChanged;
-                // Hand over as across a domain reload: the ledger, deferred commands, unsent
-                // answers and events go through the reload store to the new link, so no
-                // command runs twice and none loses its answer.
-                old.PrepareForReload();
+                // Hand over through the reload store: the ledger, deferred commands, unsent
+                // answers and events go to the new link, so no command runs twice and none
+                // loses its answer (and no reload is assumed: compiles keep being waited for).
+                old.HandOver();
             }
             CreateLink();
             UserStopped = false;
