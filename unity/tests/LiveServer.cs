@@ -26,6 +26,12 @@ namespace Movesia.Mcp.Tests
         private McpDriver driver;
 
         public LiveServer(IDictionary<string, string> env)
+            : this(env, 0)
+        {
+        }
+
+        /// <summary>port 0: the system picks one, read back from the server's log.</summary>
+        public LiveServer(IDictionary<string, string> env, int port)
         {
             string python = Environment.GetEnvironmentVariable("MOVESIA_PYTHON") ?? "python3";
             var info = new ProcessStartInfo(python, "-m movesia_mcp --transport http")
@@ -37,7 +43,7 @@ namespace Movesia.Mcp.Tests
                 WorkingDirectory = RepoRoot,
             };
             info.EnvironmentVariables["SERVER_HOST"] = "127.0.0.1";
-            info.EnvironmentVariables["SERVER_PORT"] = "0";
+            info.EnvironmentVariables["SERVER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             info.EnvironmentVariables["LOG_LEVEL"] = "INFO";
             info.EnvironmentVariables.Remove("MOVESIA_TOKEN");
             if (env != null)
@@ -135,6 +141,23 @@ namespace Movesia.Mcp.Tests
             {
                 Port = int.Parse(m.Groups[1].Value);
                 ready.Set();
+            }
+        }
+
+        /// <summary>SIGTERM: the server shuts down gracefully (it closes editors with 1001).</summary>
+        public void Terminate()
+        {
+            try
+            {
+                using (Process kill = Process.Start(new ProcessStartInfo("kill", "-TERM " + process.Id) { UseShellExecute = false }))
+                {
+                    kill.WaitForExit(10000);
+                }
+                process.WaitForExit(30000);
+            }
+            catch (Exception)
+            {
+                // already gone
             }
         }
 

@@ -377,4 +377,46 @@ namespace Movesia.Mcp.Tests
             editor.Link.Stop("test over");
         }
     }
+
+    [TestFixture]
+    public class LiveServerRestartTests
+    {
+        [Test]
+        public void AfterTheServerShutsDownTheEditorBacksOffAndComesBack()
+        {
+            var first = new LiveServer(null);
+            int port = first.Port;
+            var editor = new LiveEditor(first.UnityUrl, "/work/live-tests/Restart-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            LiveServer second = null;
+            try
+            {
+                editor.Start();
+                editor.WaitConnected();
+                first.Terminate(); // graceful: the server closes the editor with 1001
+                editor.Main.RunUntil(() => editor.Link.State == LinkState.WaitingToRetry, "backing off", editor.Link, 60);
+                StringAssert.Contains("1001", editor.Link.Snapshot().LastProblem);
+                second = new LiveServer(null, port); // the same address again
+                editor.Main.RunUntil(() => editor.Link.State == LinkState.Connected, "connected to the new server", editor.Link, 60);
+                List<JObject> seeds = editor.Seeds();
+                Assert.That((long)seeds[seeds.Count - 1]["conn_seq"], Is.GreaterThan((long)seeds[0]["conn_seq"]));
+                var args = new JObject();
+                args["project"] = editor.SessionId;
+                JObject result = editor.Await(second.Mcp.Call("get_editor_state", args));
+                Assert.IsFalse((bool)result["is_error"], (string)result["text"]);
+                Assert.AreEqual(editor.ProjectPath, (string)result["structured"]["project_path"]);
+            }
+            finally
+            {
+                if (editor.Link != null)
+                {
+                    editor.Link.Stop("test over");
+                }
+                first.Dispose();
+                if (second != null)
+                {
+                    second.Dispose();
+                }
+            }
+        }
+    }
 }
