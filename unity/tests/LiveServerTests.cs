@@ -187,7 +187,48 @@ namespace Movesia.Mcp.Tests
             Assert.AreEqual(editor.SessionId, (string)welcome["body"]["session"]);
             Assert.AreEqual(1, (long)welcome["body"]["conn_seq"]);
             Assert.AreEqual(1, (int)welcome["body"]["protocol"]);
+            // Protocol 1.0 servers send no secret, 1.1 servers do: either way the core keeps
+            // exactly what the welcome carried.
+            Assert.AreEqual((string)welcome["body"]["session_secret"], editor.ProjectStore.Get(EditorLink.KeySecret));
+            JArray honoured = welcome["body"]["capabilities"] as JArray;
+            if (honoured != null)
+            {
+                CollectionAssert.IsSubsetOf(honoured.ToObject<string[]>(), Handshake.Capabilities);
+            }
             editor.Link.Stop("test over");
+        }
+
+        [Test]
+        public void AnEditorWithoutTheSessionSecretCannotTakeOverA11Session()
+        {
+            string project = NewProject();
+            var first = new LiveEditor(server.UnityUrl, project);
+            first.Start();
+            first.WaitConnected();
+            bool secretIssued = first.ProjectStore.Get(EditorLink.KeySecret) != null;
+            var intruder = new LiveEditor(server.UnityUrl, project); // its own, empty project store
+            intruder.ProjectStore.Set(EditorLink.KeyConnSeq, "100"); // a newer conn_seq, no secret
+            intruder.Start();
+            if (secretIssued)
+            {
+                // 1.1: refused with 4003; the live editor is untouched.
+                intruder.Main.RunUntil(() => intruder.Link.State == LinkState.Stopped, "the intruder is refused", intruder.Link, 30);
+                StringAssert.Contains("4003", intruder.Link.Snapshot().LastProblem);
+                first.Pump(300);
+                Assert.AreEqual(LinkState.Connected, first.Link.State);
+                JObject result = Tool(first, "get_editor_state", null);
+                Assert.IsFalse((bool)result["is_error"], (string)result["text"]);
+                Assert.AreEqual(1, first.RunsOf("get_editor_state"));
+            }
+            else
+            {
+                // 1.0: no secret exists, so the newer conn_seq takes over.
+                intruder.WaitConnected();
+                first.Main.RunUntil(() => first.Link.State == LinkState.Stopped, "superseded", first.Link, 30);
+                StringAssert.Contains("4001", first.Link.Snapshot().LastProblem);
+            }
+            intruder.Link.Stop("test over");
+            first.Link.Stop("test over");
         }
 
         [Test]
