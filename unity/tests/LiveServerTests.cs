@@ -460,4 +460,53 @@ namespace Movesia.Mcp.Tests
             }
         }
     }
+
+    [TestFixture]
+    public class LiveServerCancelTests
+    {
+        [Test]
+        public void ACommandTheServerGaveUpOnIsDroppedIfItHasNotStarted()
+        {
+            using (var server = new LiveServer(new Dictionary<string, string> { { "UNITY_COMMAND_TIMEOUT", "1" } }))
+            {
+                var editor = new LiveEditor(server.UnityUrl, "/work/live-tests/Cancel-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+                editor.Start();
+                editor.WaitConnected();
+                JObject welcome = editor.Sockets.Frames("in").First(o => (string)o["type"] == "welcome");
+                JArray honoured = welcome["body"]["capabilities"] as JArray;
+                bool cancels = honoured != null && honoured.Any(t => (string)t == "cancel");
+                var args = new JObject();
+                args["project"] = editor.SessionId;
+                // The main thread is busy (not pumped): the command is received and acked
+                // by the reader, and waits; the server times out after 1 s.
+                Task<JObject> call = server.Mcp.Call("get_editor_state", args);
+                Assert.IsTrue(call.Wait(TimeSpan.FromSeconds(60)), "the call ended");
+                Assert.IsTrue((bool)call.Result["is_error"], "timed out");
+                string rid = (string)editor.Sockets.Frames("in").First(o => (string)o["type"] == "get_editor_state")["id"];
+                Assert.IsTrue(editor.Sockets.Frames("out").Any(o => (string)o["type"] == "ack" && (string)o["id"] == rid), "acked on receipt");
+                if (cancels)
+                {
+                    // 1.1: the server sends cancel; the command never runs, nothing is answered.
+                    DateTime end = DateTime.UtcNow.AddSeconds(30);
+                    while (!editor.Sockets.Frames("in").Any(o => (string)o["type"] == "cancel" && (string)o["body"]["request_id"] == rid))
+                    {
+                        Assert.That(DateTime.UtcNow, Is.LessThan(end), "a cancel frame");
+                        System.Threading.Thread.Sleep(5);
+                    }
+                    editor.Pump(300);
+                    Assert.AreEqual(0, editor.RunsOf("get_editor_state"));
+                    Assert.IsFalse(editor.Sockets.Frames("out").Any(o => (string)o["type"] == "get_editor_state_response"));
+                    Assert.AreEqual("cancelled", editor.Link.Snapshot().RecentCommands[0].Outcome);
+                }
+                else
+                {
+                    // 1.0: no cancel; the late answer is sent and the server drops it.
+                    editor.Main.RunUntil(() => editor.Sockets.Frames("out").Any(o => (string)o["type"] == "get_editor_state_response"), "the late answer", editor.Link, 30);
+                    Assert.AreEqual(1, editor.RunsOf("get_editor_state"));
+                }
+                Assert.AreEqual(LinkState.Connected, editor.Link.State);
+                editor.Link.Stop("test over");
+            }
+        }
+    }
 }
