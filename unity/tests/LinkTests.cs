@@ -359,6 +359,12 @@ namespace Movesia.Mcp.Tests
             Assert.That((long)Seed(after)["conn_seq"], Is.GreaterThan((long)Seed(s)["conn_seq"]));
             Assert.AreEqual(1, rig.RunsOf("write_script"));
             Assert.AreEqual(ClosePolicy.GoingAway, s.CloseCode, "PrepareForReload closes with 1001");
+            // compile_finished again on the new connection, before the answer.
+            List<JObject> sent = after.Sent();
+            int finished = sent.FindIndex(o => (string)o["type"] == "compile_finished");
+            Assert.That(finished, Is.GreaterThan(0));
+            Assert.AreEqual(true, (bool)sent[finished]["body"]["success"]);
+            Assert.That(sent.FindIndex(o => (string)o["type"] == "write_script_response"), Is.GreaterThan(finished));
         }
 
         [Test]
