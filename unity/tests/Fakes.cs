@@ -347,7 +347,7 @@ namespace Movesia.Mcp.Tests
         public readonly FakeProbe Probe = new FakeProbe();
         public CommandTable Commands = new CommandTable();
         public readonly Dictionary<string, int> Runs = new Dictionary<string, int>();
-        public string ProjectPath = "/work/projects/Alpha";
+        public string ProjectPath = "/home/dev/Projects/Alpha";
         public EditorLink Link;
         public LinkOptions Options;
         private bool linkStarted;

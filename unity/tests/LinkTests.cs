@@ -42,8 +42,8 @@ namespace Movesia.Mcp.Tests
             var rig = new Rig();
             FakeSocket s = rig.Connect();
             JObject seed = Seed(s);
-            Assert.AreEqual("/work/projects/Alpha", (string)seed["project_path"]);
-            Assert.AreEqual(Handshake.DeriveSessionId("/work/projects/Alpha"), (string)seed["session_id"]);
+            Assert.AreEqual("/home/dev/Projects/Alpha", (string)seed["project_path"]);
+            Assert.AreEqual(Handshake.DeriveSessionId("/home/dev/Projects/Alpha"), (string)seed["session_id"]);
             Assert.AreEqual(1, (long)seed["conn_seq"]);
             Assert.AreEqual("6000.0.1f1", (string)seed["unity_version"]);
             CollectionAssert.Contains(((JArray)seed["capabilities"]).ToObject<string[]>(), "dedup");

@@ -167,7 +167,7 @@ namespace Movesia.Mcp.Tests
 
         private static string NewProject()
         {
-            return "/work/live-tests/Project-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            return "/home/dev/LiveTests/Project-" + Guid.NewGuid().ToString("N").Substring(0, 8);
         }
 
         private JObject Tool(LiveEditor editor, string tool, JObject args)
@@ -427,7 +427,7 @@ namespace Movesia.Mcp.Tests
         {
             var first = new LiveServer(null);
             int port = first.Port;
-            var editor = new LiveEditor(first.UnityUrl, "/work/live-tests/Restart-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            var editor = new LiveEditor(first.UnityUrl, "/home/dev/LiveTests/Restart-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             LiveServer second = null;
             try
             {
@@ -469,7 +469,7 @@ namespace Movesia.Mcp.Tests
         {
             using (var server = new LiveServer(new Dictionary<string, string> { { "UNITY_COMMAND_TIMEOUT", "1" } }))
             {
-                var editor = new LiveEditor(server.UnityUrl, "/work/live-tests/Cancel-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+                var editor = new LiveEditor(server.UnityUrl, "/home/dev/LiveTests/Cancel-" + Guid.NewGuid().ToString("N").Substring(0, 8));
                 editor.Start();
                 editor.WaitConnected();
                 JObject welcome = editor.Sockets.Frames("in").First(o => (string)o["type"] == "welcome");
