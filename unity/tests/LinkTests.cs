@@ -504,6 +504,20 @@ namespace Movesia.Mcp.Tests
         }
 
         [Test]
+        public void EventsStuckInTheQueueAtAReloadGoOutOnTheNextConnection()
+        {
+            var rig = new Rig();
+            FakeSocket s = rig.Connect();
+            s.HoldSends = true; // the network stalls: the first event stays in flight
+            rig.Link.SendEvent("selection_changed", Args("n", 1));
+            rig.Link.SendEvent("selection_changed", Args("n", 2));
+            FakeSocket after = rig.Reload();
+            rig.Main.RunUntil(() => after.SentOfType("selection_changed").Count == 1, "the queued event on the new socket");
+            Assert.AreEqual(2, (int)after.SentOfType("selection_changed")[0]["body"]["n"]);
+            Assert.AreEqual(0, s.SentOfType("selection_changed").Count);
+        }
+
+        [Test]
         public void SupersededStopsAndSaysWhy()
         {
             var rig = new Rig();
