@@ -6,7 +6,6 @@ Pure functions, no I/O. ``HandshakeError`` becomes close code 4000 at the edge.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 import sys
@@ -129,13 +128,6 @@ def capabilities_of(raw: Any) -> frozenset[str]:
 def new_session_secret() -> str:
     """A session secret (§3.7): 256 random bits, URL-safe."""
     return secrets.token_urlsafe(32)
-
-
-def secret_matches(presented: str | None, issued: str | None) -> bool:
-    """Constant-time comparison of a presented secret with the issued one."""
-    if presented is None or issued is None:
-        return False
-    return hmac.compare_digest(presented.encode("utf-8"), issued.encode("utf-8"))
 
 
 def normalise_project_path(path: str | None) -> str | None:

@@ -20,7 +20,14 @@ def token_ok(connection: HTTPConnection, token: str | None) -> bool:
     auth = connection.headers.get("authorization", "")
     if presented is None and auth[:7].lower() == "bearer ":
         presented = auth[7:].strip()
-    return presented is not None and hmac.compare_digest(presented.encode(), token.encode())
+    return secret_matches(presented, token)
+
+
+def secret_matches(presented: str | None, expected: str | None) -> bool:
+    """Constant-time comparison of a presented token or secret with the expected one."""
+    if presented is None or expected is None:
+        return False
+    return hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8"))
 
 
 def origin_ok(connection: HTTPConnection, allowed: frozenset[str]) -> bool:
@@ -48,20 +55,29 @@ UNAUTHORIZED_BODY = json.dumps(
 ).encode()
 
 
-async def send_unauthorized(send: Send) -> None:
-    """A 401 with a JSON body saying how to authenticate."""
+async def send_json_error(
+    send: Send, status: int, body: bytes, headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
+    """A plain ASGI error response with a JSON body, for refusals made before any app runs."""
     await send(
         {
             "type": "http.response.start",
-            "status": 401,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
-                (b"content-length", str(len(UNAUTHORIZED_BODY)).encode()),
-                (b"www-authenticate", b'Bearer realm="movesia-mcp"'),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
             ],
         }
     )
-    await send({"type": "http.response.body", "body": UNAUTHORIZED_BODY})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def send_unauthorized(send: Send) -> None:
+    """A 401 with a JSON body saying how to authenticate."""
+    await send_json_error(
+        send, 401, UNAUTHORIZED_BODY, ((b"www-authenticate", b'Bearer realm="movesia-mcp"'),)
+    )
 
 
 class TokenGuard:

@@ -54,11 +54,10 @@ from .handshake import (
     new_session_secret,
     normalise_project_path,
     query_conn_seq,
-    secret_matches,
 )
 from .heartbeat import HeartbeatManager, Verdict
 from .router import MessageRouter, reply
-from .security import origin_ok, token_ok
+from .security import origin_ok, secret_matches, token_ok
 from .sessions import SessionTable
 from .unity_session import (
     CommandProgress,

@@ -34,8 +34,8 @@ from movesia_mcp.handshake import (
     identify,
     new_session_secret,
     normalise_project_path,
-    secret_matches,
 )
+from movesia_mcp.security import secret_matches
 from movesia_mcp.unity_session import UnitySession
 
 # ── should_resend (§6.1) ────────────────────────────────────────────────────────────

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from movesia_mcp.security import secret_matches
 from movesia_mcp.server.relay_secret import (
     RelaySecretError,
     read_secret,
     remove_secret,
-    secret_matches,
     secret_path,
     state_dir,
     write_secret,

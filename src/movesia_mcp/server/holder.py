@@ -19,8 +19,9 @@ from starlette.requests import HTTPConnection
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from ..security import secret_matches, send_json_error
 from .hub import ClientHub
-from .relay_secret import RELAY_HEADER, secret_matches
+from .relay_secret import RELAY_HEADER
 
 RELAY_PATH = "/relay"
 RELAY_CLIENT_NAME = "movesia-mcp-relay"
@@ -44,17 +45,7 @@ class RelayEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         presented = HTTPConnection(scope).headers.get(RELAY_HEADER)
         if not secret_matches(presented, self._secret):
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 403,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(_FORBIDDEN)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": _FORBIDDEN})
+            await send_json_error(send, 403, _FORBIDDEN)
             return
         await self._inner(scope, receive, send)
 

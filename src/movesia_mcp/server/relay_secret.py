@@ -16,7 +16,6 @@ On Windows the owner and mode checks are left to the profile directory's ACL.
 from __future__ import annotations
 
 import contextlib
-import hmac
 import os
 import secrets
 import stat
@@ -25,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..exceptions import MovesiaError
+from ..security import secret_matches
 
 RELAY_HEADER = "x-movesia-relay-secret"
 SECRET_BYTES = 32
@@ -130,7 +130,3 @@ def remove_secret(port: int, value: str, directory: Path | None = None) -> None:
     with contextlib.suppress(OSError, RelaySecretError):
         if secret_matches(read_secret(port, directory), value):
             path.unlink()
-
-
-def secret_matches(presented: str | None, expected: str) -> bool:
-    return presented is not None and hmac.compare_digest(presented.encode(), expected.encode())
