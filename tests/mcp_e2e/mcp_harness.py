@@ -355,6 +355,27 @@ TOOL_CALLS: dict[str, ToolCall] = {
         ),
         state=lambda e, r: e.graph.find("Batch B") is not None,
     ),
+    "capture_view": ToolCall(
+        {"view": "game", "width": 320, "height": 200},
+        lambda r: (
+            r["view"] == "game"
+            and isinstance(r["camera"], str)  # in the stdio sequence, Level2's camera
+            and (r["width"], r["height"]) == (320, 200)
+            and r["objects_drawn"] >= 3
+            and r["mime_type"] == "image/png"
+            and "png_base64" not in r
+        ),
+        state=lambda e, r: (
+            r["camera"] == "Main Camera"
+            and r["objects_drawn"]
+            == sum(
+                "MeshRenderer" in o.components
+                for scene in e.graph.loaded
+                for root in scene.roots
+                for o in root.walk()
+            )
+        ),
+    ),
 }
 
 

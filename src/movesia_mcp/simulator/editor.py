@@ -35,6 +35,7 @@ from ..catalog.models import ObjectTarget, explain, project_relative
 from ..catalog.tools import (
     AddComponentParams,
     AssignMaterialParams,
+    CaptureViewParams,
     CreateMaterialParams,
     CreateParams,
     CreatePrefabParams,
@@ -66,6 +67,7 @@ from ..catalog.tools import (
 )
 from ..commands import unity_error
 from ..handshake import derive_session_id
+from .capture import capture_view
 from .compiler import check_project, debug_logs, public_fields
 from .peer import (
     AnswerThenCompile,
@@ -1145,6 +1147,9 @@ class SimulatedEditor:
         return body
 
     # ── helpers ─────────────────────────────────────────────────────────────────────
+
+    def _capture_view(self, p: CaptureViewParams) -> Outcome:
+        return capture_view(self.graph.loaded, self.assets, p.view, p.camera, (p.width, p.height))
 
     def _target(self, p: ObjectTarget) -> GameObject:
         if p.instance_id is not None:

@@ -100,6 +100,8 @@ namespace UnityEngine
 
         public bool activeSelf { get { throw null; } }
 
+        public bool activeInHierarchy { get { throw null; } }
+
         public string tag { get { throw null; } set { throw null; } }
 
         public int layer { get { throw null; } set { throw null; } }
