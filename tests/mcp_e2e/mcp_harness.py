@@ -376,6 +376,32 @@ TOOL_CALLS: dict[str, ToolCall] = {
             )
         ),
     ),
+    "list_tests": ToolCall(
+        {"mode": "EditMode", "limit": 3},
+        lambda r: (
+            r["total"] == 5
+            and [t["name"] for t in r["tests"]]
+            == [
+                "Game.Tests.PlayerTests.MovesForward",
+                "Game.Tests.PlayerTests.JumpsOnce",
+                "Game.Tests.InventoryTests.AddsItem",
+            ]
+            and {t["mode"] for t in r["tests"]} == {"EditMode"}
+            and r["tests"][0]["categories"] == ["Movement"]
+            and r["next_offset"] == 3
+        ),
+    ),
+    "run_tests": ToolCall(
+        {"mode": "EditMode", "assemblies": ["Game.Tests.EditMode"]},
+        lambda r: (
+            (r["passed"], r["failed"], r["skipped"], r["total"]) == (3, 1, 1, 5)
+            and [f["name"] for f in r["failures"]]
+            == ["Game.Tests.InventoryTests.DropsItemWhenFull"]
+            and "But was:  10" in r["failures"][0]["message"]
+            and "InventoryTests.cs:31" in r["failures"][0]["stack"]
+            and r["next_offset"] is None
+        ),
+    ),
 }
 
 

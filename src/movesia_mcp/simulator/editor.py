@@ -45,6 +45,7 @@ from ..catalog.tools import (
     FindParams,
     HierarchyParams,
     InstantiatePrefabParams,
+    ListTestsParams,
     MenuItemParams,
     ModifyMaterialParams,
     MoveToSceneParams,
@@ -58,6 +59,7 @@ from ..catalog.tools import (
     RemoveComponentParams,
     RenameParams,
     ReparentParams,
+    RunTestsParams,
     SaveSceneParams,
     SearchAssetsParams,
     SetActiveSceneParams,
@@ -67,6 +69,7 @@ from ..catalog.tools import (
 )
 from ..commands import unity_error
 from ..handshake import derive_session_id
+from . import testing
 from .capture import capture_view
 from .compiler import check_project, debug_logs, public_fields
 from .peer import (
@@ -1150,6 +1153,15 @@ class SimulatedEditor:
 
     def _capture_view(self, p: CaptureViewParams) -> Outcome:
         return capture_view(self.graph.loaded, self.assets, p.view, p.camera, (p.width, p.height))
+
+    def _list_tests(self, p: ListTestsParams) -> Outcome:
+        return testing.list_tests(p)
+
+    def _run_tests(self, p: RunTestsParams) -> Outcome:
+        answer = testing.run_tests(p)
+        if p.mode == "PlayMode" and "error" not in answer:  # play mode reloads the domain
+            return Compilation(answer, [])
+        return answer
 
     def _target(self, p: ObjectTarget) -> GameObject:
         if p.instance_id is not None:

@@ -56,7 +56,10 @@ namespace UnityEngine
         public static implicit operator bool(Object exists) { throw null; }
     }
 
-    public class ScriptableObject : Object { }
+    public class ScriptableObject : Object
+    {
+        public static T CreateInstance<T>() where T : ScriptableObject { throw null; }
+    }
 
     public class Component : Object
     {

@@ -60,6 +60,9 @@ namespace Movesia.Mcp.Editor
             t.Add("batch", BatchHandler.Batch);
             // pictures (catalog v2)
             t.Add("capture_view", CaptureHandlers.CaptureView);
+            // tests (catalog v2)
+            t.Add("list_tests", TestHandlers.ListTests);
+            t.Add("run_tests", TestHandlers.RunTests);
             return t;
         }
 
