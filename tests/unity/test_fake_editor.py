@@ -246,6 +246,16 @@ async def test_write_script_with_a_compile_error_reports_file_and_line(tmp_path:
         assert (c.conn_seq() or 0) > (before or 0)
 
 
+async def test_a_large_script_arrives_whole(tmp_path: Path) -> None:
+    # About 2 MB: many WebSocket fragments and reads on the C# side.
+    body = "".join(f"    public int field{i} = {i}; // é{i}\n" for i in range(50_000))
+    contents = f"public class Large\n{{\n{body}}}\n"
+    async with chain(tmp_path) as c:
+        result = await c.call("write_script", path="Assets/Large.cs", contents=contents)
+        assert result["compiled"] is True
+        assert (c.project / "Assets/Large.cs").read_text(encoding="utf-8") == contents
+
+
 async def test_paths_outside_the_rules_are_refused_before_the_disk(tmp_path: Path) -> None:
     async with chain(tmp_path) as c:
         message = await c.call_error("write_script", path="Assets/Scripts/AUX.cs", contents="x")

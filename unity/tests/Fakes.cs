@@ -191,8 +191,16 @@ namespace Movesia.Mcp.Tests
             return Task.FromResult(true);
         }
 
+        /// <summary>While set, a send stays in flight until the socket is aborted (a stuck network).</summary>
+        public volatile bool HoldSends;
+        private readonly TaskCompletionSource<bool> held = new TaskCompletionSource<bool>();
+
         public Task SendAsync(string text, CancellationToken cancel)
         {
+            if (HoldSends)
+            {
+                return held.Task;
+            }
             if (Aborted)
             {
                 var tcs = new TaskCompletionSource<bool>();
@@ -230,6 +238,7 @@ namespace Movesia.Mcp.Tests
 
         public void Abort()
         {
+            held.TrySetException(new InvalidOperationException("socket aborted"));
             Aborted = true;
             inbound.Add(new SocketMessage(null, true, 1006, "aborted"));
         }
@@ -347,7 +356,7 @@ namespace Movesia.Mcp.Tests
         public readonly FakeProbe Probe = new FakeProbe();
         public CommandTable Commands = new CommandTable();
         public readonly Dictionary<string, int> Runs = new Dictionary<string, int>();
-        public string ProjectPath = "/work/projects/Alpha";
+        public string ProjectPath = "/home/dev/Projects/Alpha";
         public EditorLink Link;
         public LinkOptions Options;
         private bool linkStarted;

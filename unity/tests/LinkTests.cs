@@ -42,8 +42,8 @@ namespace Movesia.Mcp.Tests
             var rig = new Rig();
             FakeSocket s = rig.Connect();
             JObject seed = Seed(s);
-            Assert.AreEqual("/work/projects/Alpha", (string)seed["project_path"]);
-            Assert.AreEqual(Handshake.DeriveSessionId("/work/projects/Alpha"), (string)seed["session_id"]);
+            Assert.AreEqual("/home/dev/Projects/Alpha", (string)seed["project_path"]);
+            Assert.AreEqual(Handshake.DeriveSessionId("/home/dev/Projects/Alpha"), (string)seed["session_id"]);
             Assert.AreEqual(1, (long)seed["conn_seq"]);
             Assert.AreEqual("6000.0.1f1", (string)seed["unity_version"]);
             CollectionAssert.Contains(((JArray)seed["capabilities"]).ToObject<string[]>(), "dedup");
@@ -359,6 +359,12 @@ namespace Movesia.Mcp.Tests
             Assert.That((long)Seed(after)["conn_seq"], Is.GreaterThan((long)Seed(s)["conn_seq"]));
             Assert.AreEqual(1, rig.RunsOf("write_script"));
             Assert.AreEqual(ClosePolicy.GoingAway, s.CloseCode, "PrepareForReload closes with 1001");
+            // compile_finished again on the new connection, before the answer.
+            List<JObject> sent = after.Sent();
+            int finished = sent.FindIndex(o => (string)o["type"] == "compile_finished");
+            Assert.That(finished, Is.GreaterThan(0));
+            Assert.AreEqual(true, (bool)sent[finished]["body"]["success"]);
+            Assert.That(sent.FindIndex(o => (string)o["type"] == "write_script_response"), Is.GreaterThan(finished));
         }
 
         [Test]
@@ -495,6 +501,20 @@ namespace Movesia.Mcp.Tests
             Assert.IsTrue(rig.Log.Snapshot().Any(l => l.Contains("10 editor event(s) were dropped")));
             rig.Link.SendEvent("scene_saved", Args("path", "Assets/S.unity"));
             rig.Main.RunUntil(() => s.SentOfType("scene_saved").Count == 1, "a live event");
+        }
+
+        [Test]
+        public void EventsStuckInTheQueueAtAReloadGoOutOnTheNextConnection()
+        {
+            var rig = new Rig();
+            FakeSocket s = rig.Connect();
+            s.HoldSends = true; // the network stalls: the first event stays in flight
+            rig.Link.SendEvent("selection_changed", Args("n", 1));
+            rig.Link.SendEvent("selection_changed", Args("n", 2));
+            FakeSocket after = rig.Reload();
+            rig.Main.RunUntil(() => after.SentOfType("selection_changed").Count == 1, "the queued event on the new socket");
+            Assert.AreEqual(2, (int)after.SentOfType("selection_changed")[0]["body"]["n"]);
+            Assert.AreEqual(0, s.SentOfType("selection_changed").Count);
         }
 
         [Test]

@@ -167,7 +167,7 @@ namespace Movesia.Mcp.Tests
 
         private static string NewProject()
         {
-            return "/work/live-tests/Project-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            return "/home/dev/LiveTests/Project-" + Guid.NewGuid().ToString("N").Substring(0, 8);
         }
 
         private JObject Tool(LiveEditor editor, string tool, JObject args)
@@ -187,7 +187,48 @@ namespace Movesia.Mcp.Tests
             Assert.AreEqual(editor.SessionId, (string)welcome["body"]["session"]);
             Assert.AreEqual(1, (long)welcome["body"]["conn_seq"]);
             Assert.AreEqual(1, (int)welcome["body"]["protocol"]);
+            // Protocol 1.0 servers send no secret, 1.1 servers do: either way the core keeps
+            // exactly what the welcome carried.
+            Assert.AreEqual((string)welcome["body"]["session_secret"], editor.ProjectStore.Get(EditorLink.KeySecret));
+            JArray honoured = welcome["body"]["capabilities"] as JArray;
+            if (honoured != null)
+            {
+                CollectionAssert.IsSubsetOf(honoured.ToObject<string[]>(), Handshake.Capabilities);
+            }
             editor.Link.Stop("test over");
+        }
+
+        [Test]
+        public void AnEditorWithoutTheSessionSecretCannotTakeOverA11Session()
+        {
+            string project = NewProject();
+            var first = new LiveEditor(server.UnityUrl, project);
+            first.Start();
+            first.WaitConnected();
+            bool secretIssued = first.ProjectStore.Get(EditorLink.KeySecret) != null;
+            var intruder = new LiveEditor(server.UnityUrl, project); // its own, empty project store
+            intruder.ProjectStore.Set(EditorLink.KeyConnSeq, "100"); // a newer conn_seq, no secret
+            intruder.Start();
+            if (secretIssued)
+            {
+                // 1.1: refused with 4003; the live editor is untouched.
+                intruder.Main.RunUntil(() => intruder.Link.State == LinkState.Stopped, "the intruder is refused", intruder.Link, 30);
+                StringAssert.Contains("4003", intruder.Link.Snapshot().LastProblem);
+                first.Pump(300);
+                Assert.AreEqual(LinkState.Connected, first.Link.State);
+                JObject result = Tool(first, "get_editor_state", null);
+                Assert.IsFalse((bool)result["is_error"], (string)result["text"]);
+                Assert.AreEqual(1, first.RunsOf("get_editor_state"));
+            }
+            else
+            {
+                // 1.0: no secret exists, so the newer conn_seq takes over.
+                intruder.WaitConnected();
+                first.Main.RunUntil(() => first.Link.State == LinkState.Stopped, "superseded", first.Link, 30);
+                StringAssert.Contains("4001", first.Link.Snapshot().LastProblem);
+            }
+            intruder.Link.Stop("test over");
+            first.Link.Stop("test over");
         }
 
         [Test]
@@ -386,7 +427,7 @@ namespace Movesia.Mcp.Tests
         {
             var first = new LiveServer(null);
             int port = first.Port;
-            var editor = new LiveEditor(first.UnityUrl, "/work/live-tests/Restart-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            var editor = new LiveEditor(first.UnityUrl, "/home/dev/LiveTests/Restart-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             LiveServer second = null;
             try
             {
@@ -416,6 +457,55 @@ namespace Movesia.Mcp.Tests
                 {
                     second.Dispose();
                 }
+            }
+        }
+    }
+
+    [TestFixture]
+    public class LiveServerCancelTests
+    {
+        [Test]
+        public void ACommandTheServerGaveUpOnIsDroppedIfItHasNotStarted()
+        {
+            using (var server = new LiveServer(new Dictionary<string, string> { { "UNITY_COMMAND_TIMEOUT", "1" } }))
+            {
+                var editor = new LiveEditor(server.UnityUrl, "/home/dev/LiveTests/Cancel-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+                editor.Start();
+                editor.WaitConnected();
+                JObject welcome = editor.Sockets.Frames("in").First(o => (string)o["type"] == "welcome");
+                JArray honoured = welcome["body"]["capabilities"] as JArray;
+                bool cancels = honoured != null && honoured.Any(t => (string)t == "cancel");
+                var args = new JObject();
+                args["project"] = editor.SessionId;
+                // The main thread is busy (not pumped): the command is received and acked
+                // by the reader, and waits; the server times out after 1 s.
+                Task<JObject> call = server.Mcp.Call("get_editor_state", args);
+                Assert.IsTrue(call.Wait(TimeSpan.FromSeconds(60)), "the call ended");
+                Assert.IsTrue((bool)call.Result["is_error"], "timed out");
+                string rid = (string)editor.Sockets.Frames("in").First(o => (string)o["type"] == "get_editor_state")["id"];
+                Assert.IsTrue(editor.Sockets.Frames("out").Any(o => (string)o["type"] == "ack" && (string)o["id"] == rid), "acked on receipt");
+                if (cancels)
+                {
+                    // 1.1: the server sends cancel; the command never runs, nothing is answered.
+                    DateTime end = DateTime.UtcNow.AddSeconds(30);
+                    while (!editor.Sockets.Frames("in").Any(o => (string)o["type"] == "cancel" && (string)o["body"]["request_id"] == rid))
+                    {
+                        Assert.That(DateTime.UtcNow, Is.LessThan(end), "a cancel frame");
+                        System.Threading.Thread.Sleep(5);
+                    }
+                    editor.Pump(300);
+                    Assert.AreEqual(0, editor.RunsOf("get_editor_state"));
+                    Assert.IsFalse(editor.Sockets.Frames("out").Any(o => (string)o["type"] == "get_editor_state_response"));
+                    Assert.AreEqual("cancelled", editor.Link.Snapshot().RecentCommands[0].Outcome);
+                }
+                else
+                {
+                    // 1.0: no cancel; the late answer is sent and the server drops it.
+                    editor.Main.RunUntil(() => editor.Sockets.Frames("out").Any(o => (string)o["type"] == "get_editor_state_response"), "the late answer", editor.Link, 30);
+                    Assert.AreEqual(1, editor.RunsOf("get_editor_state"));
+                }
+                Assert.AreEqual(LinkState.Connected, editor.Link.State);
+                editor.Link.Stop("test over");
             }
         }
     }

@@ -14,7 +14,7 @@ namespace Movesia.Mcp.Core
         private static readonly Stopwatch Watch = Stopwatch.StartNew();
 
         private readonly object sendLock = new object();
-        private readonly Queue<KeyValuePair<string, TaskCompletionSource<bool>>> sendQueue = new Queue<KeyValuePair<string, TaskCompletionSource<bool>>>();
+        private readonly Queue<Outgoing> sendQueue = new Queue<Outgoing>();
         private bool pumping;
         private bool sendFailed;
         private long lastSendMs;
@@ -56,6 +56,9 @@ namespace Movesia.Mcp.Core
         /// <summary>Set when the socket ended (reader saw the close, or it was dropped).</summary>
         public volatile bool Ended;
 
+        /// <summary>Set when the reader has finished (it saw the peer's close, or the socket died).</summary>
+        public readonly ManualResetEventSlim ReaderDone = new ManualResetEventSlim(false);
+
         /// <summary>Main-thread clock time the welcome was handled.</summary>
         public long WelcomedAtMs;
 
@@ -94,6 +97,12 @@ namespace Movesia.Mcp.Core
         /// </summary>
         public Task<bool> Send(string text)
         {
+            return Send(text, false);
+        }
+
+        /// <summary>As Send; a requeueable frame (an event) that was never written is handed back by CloseBounded.</summary>
+        public Task<bool> Send(string text, bool requeueable)
+        {
             var done = new TaskCompletionSource<bool>();
             bool start = false;
             lock (sendLock)
@@ -103,7 +112,7 @@ namespace Movesia.Mcp.Core
                     done.TrySetResult(false);
                     return done.Task;
                 }
-                sendQueue.Enqueue(new KeyValuePair<string, TaskCompletionSource<bool>>(text, done));
+                sendQueue.Enqueue(new Outgoing { Text = text, Done = done, Requeueable = requeueable });
                 if (!pumping)
                 {
                     pumping = true;
@@ -144,7 +153,7 @@ namespace Movesia.Mcp.Core
         {
             while (true)
             {
-                KeyValuePair<string, TaskCompletionSource<bool>> item;
+                Outgoing item;
                 lock (sendLock)
                 {
                     if (sendQueue.Count == 0)
@@ -157,7 +166,7 @@ namespace Movesia.Mcp.Core
                 bool ok = false;
                 try
                 {
-                    await Socket.SendAsync(item.Key, Cancel.Token).ConfigureAwait(false);
+                    await Socket.SendAsync(item.Text, Cancel.Token).ConfigureAwait(false);
                     Interlocked.Exchange(ref lastSendMs, WatchMs);
                     ok = true;
                 }
@@ -165,7 +174,7 @@ namespace Movesia.Mcp.Core
                 {
                     ok = false;
                 }
-                item.Value.TrySetResult(ok);
+                item.Done.TrySetResult(ok);
                 if (!ok)
                 {
                     FailQueued();
@@ -175,16 +184,31 @@ namespace Movesia.Mcp.Core
             }
         }
 
-        private void FailQueued()
+        private List<string> FailQueued()
         {
+            var requeue = new List<string>();
             lock (sendLock)
             {
                 sendFailed = true;
                 pumping = false;
                 while (sendQueue.Count > 0)
                 {
-                    sendQueue.Dequeue().Value.TrySetResult(false);
+                    Outgoing item = sendQueue.Dequeue();
+                    if (item.Requeueable)
+                    {
+                        requeue.Add(item.Text);
+                    }
+                    item.Done.TrySetResult(false);
                 }
+            }
+            return requeue;
+        }
+
+        private bool Idle()
+        {
+            lock (sendLock)
+            {
+                return sendQueue.Count == 0 && !pumping;
             }
         }
 
@@ -209,21 +233,45 @@ namespace Movesia.Mcp.Core
             }
         }
 
-        /// <summary>Closes with a close frame, waiting at most waitMs, then drops the socket.</summary>
-        public void CloseBounded(int code, string reason, int waitMs)
+        /// <summary>
+        /// A polite close within about waitMs: let the frames already queued go out (a
+        /// compile_finished just before a domain reload must not die in the queue), send the
+        /// close frame, and wait for the reader to see the server's close before dropping
+        /// the socket. Dropping it while the server's last frames (acks) sit unread makes the
+        /// kernel answer with a reset, and the server then loses what it had not read yet,
+        /// our last frames included. Returns the requeueable frames (events) that could not
+        /// be written in time.
+        /// </summary>
+        public List<string> CloseBounded(int code, string reason, int waitMs)
         {
+            long end = WatchMs + waitMs;
+            while (!Idle() && !sendFailed && WatchMs < end - waitMs / 2)
+            {
+                Thread.Sleep(2);
+            }
             Ended = true;
-            FailQueued();
+            List<string> unsent = FailQueued();
             try
             {
                 Task close = Socket.CloseAsync(code, reason, CancellationToken.None);
-                close.Wait(waitMs);
+                if (close.Wait((int)Math.Max(1, end - WatchMs)))
+                {
+                    ReaderDone.Wait((int)Math.Max(1, end - WatchMs));
+                }
             }
             catch (Exception)
             {
                 // a dead socket cannot be closed politely
             }
             Abort();
+            return unsent;
+        }
+
+        private sealed class Outgoing
+        {
+            public string Text;
+            public TaskCompletionSource<bool> Done;
+            public bool Requeueable;
         }
     }
 }

@@ -26,6 +26,7 @@ namespace Movesia.Mcp.Core
         public const string KeyUnsent = "movesia.unsent";
         public const string KeyEvents = "movesia.events";
         public const string KeyRecent = "movesia.recent";
+        public const string KeyCompileFinished = "movesia.compile_finished";
 
         public const int MaxQueuedEvents = 64;
         public const int MaxUnsentAnswers = 128;
@@ -60,6 +61,7 @@ namespace Movesia.Mcp.Core
         private int immediateRetries;
         private int droppedEvents;
         private bool executing;
+        private JObject lastCompileFinished;
 
         public EditorLink(LinkOptions options, LinkServices services, CommandTable commands)
         {
@@ -175,6 +177,23 @@ namespace Movesia.Mcp.Core
                 ledger.Forget(pendingCommand.RequestId);
             }
             queued.Clear();
+            // Close first: frames already queued (compile_finished, say) get their chance to
+            // go out; events that still could not are kept for the next connection.
+            Connection conn = current;
+            current = null;
+            if (conn != null)
+            {
+                List<string> dropped = conn.CloseBounded(ClosePolicy.GoingAway, closeReason, ReloadCloseWaitMs);
+                for (int i = dropped.Count - 1; i >= 0; i--)
+                {
+                    events.AddFirst(dropped[i]);
+                }
+                while (events.Count > MaxQueuedEvents)
+                {
+                    events.RemoveFirst();
+                    droppedEvents++;
+                }
+            }
             IStateStore store = services.ReloadStore;
             store.Set(KeyLedger, ledger.Save());
             store.Set(KeyDeferred, settle.Save());
@@ -182,13 +201,11 @@ namespace Movesia.Mcp.Core
             store.Set(KeyEvents, SaveEvents());
             store.Set(KeyRecent, SaveRecent());
             store.Set(KeyConnSeq, connSeq.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            store.Set(KeyReloading, reason);
-            Connection conn = current;
-            current = null;
-            if (conn != null)
+            if (lastCompileFinished != null)
             {
-                conn.CloseBounded(ClosePolicy.GoingAway, closeReason, ReloadCloseWaitMs);
+                store.Set(KeyCompileFinished, Json.Compact(lastCompileFinished));
             }
+            store.Set(KeyReloading, reason);
             SetState(LinkState.Reloading);
         }
 
@@ -230,7 +247,7 @@ namespace Movesia.Mcp.Core
                 Connection conn = current;
                 if (conn != null && conn.Welcomed && !conn.Ended)
                 {
-                    conn.Send(text);
+                    conn.Send(text, true);
                     return;
                 }
                 events.AddLast(text);
@@ -244,6 +261,7 @@ namespace Movesia.Mcp.Core
 
         public void NotifyCompileStarted()
         {
+            lastCompileFinished = null;
             SendEvent("compile_started", new JObject());
         }
 
@@ -262,6 +280,7 @@ namespace Movesia.Mcp.Core
                 var body = new JObject();
                 body["success"] = errors.Count == 0;
                 body["errors"] = errors;
+                lastCompileFinished = body;
                 SendEvent("compile_finished", body);
                 foreach (SettledCommand s in settle.CompileFinished(messages, services.Clock.NowMs))
                 {
@@ -309,9 +328,23 @@ namespace Movesia.Mcp.Core
             LoadEvents(reload.Get(KeyEvents));
             LoadRecent(reload.Get(KeyRecent));
             bool wasReloading = reload.Get(KeyReloading) == "1";
-            foreach (string key in new[] { KeyLedger, KeyDeferred, KeyUnsent, KeyEvents, KeyRecent, KeyReloading })
+            string compileFinished = reload.Get(KeyCompileFinished);
+            foreach (string key in new[] { KeyLedger, KeyDeferred, KeyUnsent, KeyEvents, KeyRecent, KeyReloading, KeyCompileFinished })
             {
                 reload.Remove(key);
+            }
+            if (wasReloading && compileFinished != null)
+            {
+                // The reload followed a compile: say compile_finished again on the new
+                // connection (as Unity packages do), in case the server never processed the
+                // one sent just before the old socket closed.
+                JToken body;
+                string error;
+                if (Json.TryParse(compileFinished, out body, out error) && body is JObject)
+                {
+                    lastCompileFinished = (JObject)body;
+                    events.AddLast(Envelope.Build("compile_finished", Envelope.NewId(), lastCompileFinished, sessionId));
+                }
             }
             // Received, not answered and not deferred: it was cut off (the editor went away
             // inside its handler). Whether it took effect is unknown; it is never run again,
@@ -415,6 +448,7 @@ namespace Movesia.Mcp.Core
             {
                 string why = conn.Cancel.IsCancellationRequested ? "connection dropped" : "could not connect to " + options.ServerUrl + ": " + ClientWebSocketAdapter.Describe(e);
                 conn.Ended = true;
+                conn.ReaderDone.Set();
                 conn.Abort();
                 Post("closed", () => OnClosed(conn, ClosePolicy.Abnormal, why));
                 return;
@@ -451,6 +485,7 @@ namespace Movesia.Mcp.Core
                 }
             }
             conn.Ended = true;
+            conn.ReaderDone.Set();
             conn.Abort();
             try
             {
@@ -505,6 +540,12 @@ namespace Movesia.Mcp.Core
         /// <summary>Reader thread: parse, answer hb, ack commands, hand the rest to the main thread.</summary>
         private void OnFrame(Connection conn, string text)
         {
+            if (conn.Ended)
+            {
+                // Closing: nothing more is taken on (an unacked command is one the server may
+                // safely send again); the reader only waits for the server's close.
+                return;
+            }
             Envelope env;
             string code;
             string message;
@@ -598,7 +639,7 @@ namespace Movesia.Mcp.Core
             }
             foreach (string text in events)
             {
-                conn.Send(text);
+                conn.Send(text, true);
             }
             events.Clear();
             foreach (KeyValuePair<string, string> answer in unsent.ToArray())

@@ -202,8 +202,10 @@ namespace Movesia.Mcp.Core
             {
                 if (socket.State == WebSocketState.CloseReceived)
                 {
-                    socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None)
-                        .ContinueWith(t => { var ignored = t.Exception; }, TaskContinuationOptions.OnlyOnFaulted);
+                    // Complete the close handshake (bounded: the reader thread waits at most 1 s).
+                    Task reply = socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                    reply.ContinueWith(t => { var ignored = t.Exception; }, TaskContinuationOptions.OnlyOnFaulted);
+                    reply.Wait(1000);
                 }
             }
             catch (Exception)
