@@ -355,6 +355,53 @@ TOOL_CALLS: dict[str, ToolCall] = {
         ),
         state=lambda e, r: e.graph.find("Batch B") is not None,
     ),
+    "capture_view": ToolCall(
+        {"view": "game", "width": 320, "height": 200},
+        lambda r: (
+            r["view"] == "game"
+            and isinstance(r["camera"], str)  # in the stdio sequence, Level2's camera
+            and (r["width"], r["height"]) == (320, 200)
+            and r["objects_drawn"] >= 3
+            and r["mime_type"] == "image/png"
+            and "png_base64" not in r
+        ),
+        state=lambda e, r: (
+            r["camera"] == "Main Camera"
+            and r["objects_drawn"]
+            == sum(
+                "MeshRenderer" in o.components
+                for scene in e.graph.loaded
+                for root in scene.roots
+                for o in root.walk()
+            )
+        ),
+    ),
+    "list_tests": ToolCall(
+        {"mode": "EditMode", "limit": 3},
+        lambda r: (
+            r["total"] == 5
+            and [t["name"] for t in r["tests"]]
+            == [
+                "Game.Tests.PlayerTests.MovesForward",
+                "Game.Tests.PlayerTests.JumpsOnce",
+                "Game.Tests.InventoryTests.AddsItem",
+            ]
+            and {t["mode"] for t in r["tests"]} == {"EditMode"}
+            and r["tests"][0]["categories"] == ["Movement"]
+            and r["next_offset"] == 3
+        ),
+    ),
+    "run_tests": ToolCall(
+        {"mode": "EditMode", "assemblies": ["Game.Tests.EditMode"]},
+        lambda r: (
+            (r["passed"], r["failed"], r["skipped"], r["total"]) == (3, 1, 1, 5)
+            and [f["name"] for f in r["failures"]]
+            == ["Game.Tests.InventoryTests.DropsItemWhenFull"]
+            and "But was:  10" in r["failures"][0]["message"]
+            and "InventoryTests.cs:31" in r["failures"][0]["stack"]
+            and r["next_offset"] is None
+        ),
+    ),
 }
 
 

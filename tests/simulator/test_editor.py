@@ -158,6 +158,10 @@ EXAMPLES: dict[str, Body] = {
     "execute_menu_item": {"menu_path": "GameObject/3D Object/Cube"},
     "get_project_settings": {"category": "physics"},
     "batch": {"steps": [{"tool": "create_gameobject", "arguments": {"name": "A"}}]},
+    # catalog v2: pictures and tests
+    "capture_view": {"view": "scene", "width": 32, "height": 24},
+    "list_tests": {},
+    "run_tests": {"mode": "EditMode"},
 }
 
 

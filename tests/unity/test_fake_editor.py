@@ -10,8 +10,11 @@ fail under CI (``CI`` set): CI must never skip them silently.
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import shutil
+import struct
+import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,6 +22,7 @@ from typing import Any
 
 import pytest
 from mcp import Client
+from mcp.types import ImageContent
 
 from movesia_mcp import Config
 from movesia_mcp.handshake import derive_session_id
@@ -274,3 +278,50 @@ async def test_a_restarted_editor_connects_with_a_higher_conn_seq(tmp_path: Path
         assert second is not None
         assert second > first
         assert (await c.call("get_editor_state"))["unity_version"].startswith("6000")
+
+
+# ── catalog v2: fixed answers of the fake editor, through the real server ───────────
+
+
+async def test_capture_view_reaches_the_client_as_a_png_of_the_asked_size(tmp_path: Path) -> None:
+    async with chain(tmp_path) as c:
+        assert c.client is not None
+        async with asyncio.timeout(DEADLINE):
+            result = await c.client.call_tool(
+                "capture_view", {"view": "scene", "width": 48, "height": 20}
+            )
+        assert result.is_error is False, f"{result.content}\n{c.logs()}"
+        images = [part for part in result.content if isinstance(part, ImageContent)]
+        assert len(images) == 1
+        assert images[0].mime_type == "image/png"
+        data = base64.b64decode(images[0].data, validate=True)
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">I4sII", data[8:24]) == (13, b"IHDR", 48, 20)
+        idat = data.index(b"IDAT")
+        (length,) = struct.unpack(">I", data[idat - 4 : idat])
+        raw = zlib.decompress(data[idat + 4 : idat + 4 + length])  # zlib and Adler-32 checked
+        assert raw == (b"\x00" + b"\x80\x80\x80" * 48) * 20
+        assert result.structured_content == {
+            "view": "scene",
+            "camera": None,
+            "width": 48,
+            "height": 20,
+            "objects_drawn": 0,
+            "mime_type": "image/png",
+            "png_bytes": len(data),
+        }
+        problem = await c.call_error("capture_view", width=4096)
+        assert "width" in problem
+
+
+async def test_run_tests_counts_and_failures_cross_the_languages(tmp_path: Path) -> None:
+    async with chain(tmp_path) as c:
+        edit = await c.call("run_tests", mode="EditMode", categories=["Fast"])
+        assert (edit["passed"], edit["failed"], edit["skipped"], edit["total"]) == (2, 1, 1, 4)
+        assert [f["name"] for f in edit["failures"]] == ["Fake.Tests.MathTests.AddsBadly"]
+        assert "But was:  5" in edit["failures"][0]["message"]
+        assert "MathTests.cs:12" in edit["failures"][0]["stack"]
+        assert edit["complete"] is True
+        play = await c.call("run_tests", mode="PlayMode")
+        assert (play["passed"], play["failed"], play["skipped"]) == (1, 0, 0)
+        assert "mode" in await c.call_error("run_tests", mode="Both")

@@ -34,7 +34,10 @@ def test_manifest() -> None:
     assert manifest["unity"] == "2021.3"
     assert manifest["displayName"]
     assert manifest["description"]
-    assert manifest["dependencies"] == {"com.unity.nuget.newtonsoft-json": "3.2.1"}
+    assert manifest["dependencies"] == {
+        "com.unity.nuget.newtonsoft-json": "3.2.1",
+        "com.unity.test-framework": "1.1.33",  # list_tests / run_tests (TestRunnerApi)
+    }
 
 
 def test_assembly_definitions() -> None:
@@ -43,7 +46,7 @@ def test_assembly_definitions() -> None:
     assert core["noEngineReferences"] is True
     assert core["includePlatforms"] == ["Editor"]
     assert editor["name"] == "Movesia.Mcp.Editor"
-    assert editor["references"] == [core["name"]]
+    assert editor["references"] == [core["name"], "UnityEditor.TestRunner"]
     assert editor["includePlatforms"] == ["Editor"]
     assert "Newtonsoft.Json.dll" in editor["precompiledReferences"]
 

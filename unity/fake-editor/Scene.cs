@@ -162,6 +162,7 @@ namespace Movesia.Mcp.FakeEditor
             t.Register("create_gameobject", CreateGameObject);
             t.Register("find_objects", FindObjects);
             t.Register("write_script", WriteScript);
+            FakeV2Handlers.Register(t);  // catalog v2, fixed content
             return t;
         }
 

@@ -440,6 +440,132 @@ class BatchResult(Result):
     stopped_on_error: bool
 
 
+# ── pictures (catalog v2) ───────────────────────────────────────────────────────────
+
+CAPTURE_MIN_SIZE = 16
+CAPTURE_MAX_SIZE = 2048
+
+
+class CaptureViewParams(Params):
+    view: Literal["game", "scene", "camera"] = Field(
+        "game",
+        description="'game': the main camera's view; 'scene': the Scene view's camera; "
+        "'camera': the camera named by 'camera'",
+    )
+    camera: str | None = Field(
+        None,
+        min_length=1,
+        description="Hierarchy path or name of a GameObject with a Camera; only with "
+        "view='camera', where it is required",
+    )
+    width: int = Field(
+        640,
+        ge=CAPTURE_MIN_SIZE,
+        le=CAPTURE_MAX_SIZE,
+        description=f"Picture width in pixels ({CAPTURE_MIN_SIZE} to {CAPTURE_MAX_SIZE})",
+    )
+    height: int = Field(
+        360,
+        ge=CAPTURE_MIN_SIZE,
+        le=CAPTURE_MAX_SIZE,
+        description=f"Picture height in pixels ({CAPTURE_MIN_SIZE} to {CAPTURE_MAX_SIZE})",
+    )
+
+    @model_validator(mode="after")
+    def _camera_with_camera_view(self) -> CaptureViewParams:
+        if self.view == "camera" and self.camera is None:
+            raise ValueError("view 'camera' needs 'camera': the camera's hierarchy path or name")
+        if self.view != "camera" and self.camera is not None:
+            raise ValueError(f"'camera' is only for view 'camera', not view {self.view!r}")
+        return self
+
+
+class CaptureViewResult(Result):
+    """The description beside the picture. Unity's answer also carries the PNG itself as
+    ``png_base64``; the server sends that as MCP image content, not in this object."""
+
+    view: Literal["game", "scene", "camera"]
+    camera: str | None = Field(None, description="Hierarchy path of the camera rendered")
+    width: int
+    height: int
+    objects_drawn: int = Field(description="Rendered objects in the picture")
+    mime_type: Literal["image/png"] = "image/png"
+    png_bytes: int = Field(0, description="Size of the PNG file in bytes")
+
+
+# ── tests (catalog v2) ──────────────────────────────────────────────────────────────
+
+TestMode = Literal["EditMode", "PlayMode"]
+
+
+class ListTestsParams(Params):
+    mode: TestMode | None = Field(
+        None, description="Only EditMode or PlayMode tests; omit for both"
+    )
+    offset: int = Field(0, ge=0, description="Skip this many tests (paging)")
+    limit: int = Field(100, ge=1, le=500, description="At most this many tests")
+
+
+class TestInfo(Result):
+    name: str = Field(description="Full name, e.g. 'Game.Tests.PlayerTests.MovesForward'")
+    mode: TestMode
+    assembly: str = Field(description="Test assembly, e.g. 'Game.Tests.EditMode'")
+    categories: list[str] = Field(default_factory=list)
+
+
+class ListTestsResult(Result):
+    tests: list[TestInfo]
+    total: int = Field(description="Tests matching 'mode'")
+    offset: int
+    next_offset: int | None = Field(None, description="Pass as 'offset' for the next page")
+
+
+class RunTestsParams(Params):
+    mode: TestMode = Field(description="Run the EditMode or the PlayMode tests")
+    test_names: list[str] = Field(
+        default_factory=list, description="Only tests with these full names (from list_tests)"
+    )
+    group_names: list[str] = Field(
+        default_factory=list,
+        description="Only tests whose full name matches one of these regular expressions, "
+        "e.g. '^Game[.]Tests[.]PlayerTests[.]'",
+    )
+    categories: list[str] = Field(
+        default_factory=list, description="Only tests in one of these NUnit categories"
+    )
+    assemblies: list[str] = Field(
+        default_factory=list, description="Only tests in these test assemblies (no '.dll')"
+    )
+    offset: int = Field(0, ge=0, description="Skip this many failures of the answer (paging)")
+    limit: int = Field(
+        50, ge=1, le=200, description="At most this many failures, with message and stack"
+    )
+
+
+class TestFailure(Result):
+    name: str
+    message: str
+    stack: str = ""
+    duration: float = Field(0.0, description="Seconds")
+
+
+class RunTestsResult(Result):
+    mode: TestMode
+    passed: int
+    failed: int
+    skipped: int
+    total: int = Field(description="Tests run: passed + failed + skipped")
+    duration: float = Field(0.0, description="Seconds the run took")
+    failures: list[TestFailure] = Field(description="This page of the failed tests")
+    offset: int
+    next_offset: int | None = Field(None, description="Run again with this 'offset' for more")
+    complete: bool = Field(
+        True,
+        description="False when Unity answered before a PlayMode run finished (the counts "
+        "are then partial); run again or read the Test Runner window",
+    )
+
+
 RefreshResult.model_rebuild()
 
 _TARGET = "Identify the object with 'path' or 'instance_id'."
@@ -790,6 +916,49 @@ UNITY_TOOLS: tuple[ToolSpec, ...] = (
         BatchParams,
         BatchResult,
         kind="destructive",
+    ),
+    # ── pictures (catalog v2)
+    ToolSpec(
+        "capture_view",
+        "capture_view",
+        "Capture a view",
+        "A PNG picture of the Game view (main camera), the Scene view, or a named camera, "
+        "of exactly width x height pixels, returned as image content beside a short "
+        "description (view, camera, size, objects drawn). Use it to look at the scene "
+        "after changing it.",
+        CaptureViewParams,
+        CaptureViewResult,
+        kind="read",
+        idempotent=True,
+        timeout=60.0,
+    ),
+    # ── tests (catalog v2)
+    ToolSpec(
+        "list_tests",
+        "list_tests",
+        "List tests",
+        "The project's Unity Test Framework tests (EditMode, PlayMode or both), with their "
+        "assembly and categories, paged.",
+        ListTestsParams,
+        ListTestsResult,
+        kind="read",
+        idempotent=True,
+        timeout=60.0,
+    ),
+    ToolSpec(
+        "run_tests",
+        "run_tests",
+        "Run tests",
+        "Run the project's EditMode or PlayMode tests through the Unity Test Framework, "
+        "optionally filtered by full name, name pattern, category or assembly, and return "
+        "the passed, failed and skipped counts with each failure's message and stack "
+        "(paged). PlayMode runs reload the domain; the answer still arrives.",
+        RunTestsParams,
+        RunTestsResult,
+        # Tests may do anything to the project (write files, change scenes).
+        kind="destructive",
+        survives_reload=True,
+        timeout=600.0,
     ),
 )
 

@@ -8,9 +8,12 @@ Unity's answer against the result model.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
 import inspect
 import json
+import struct
 from typing import Annotated, Any
 
 from mcp import types
@@ -18,13 +21,19 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPError
-from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, ToolAnnotations
+from mcp.types import (
+    INVALID_PARAMS,
+    CallToolResult,
+    ImageContent,
+    TextContent,
+    ToolAnnotations,
+)
 from pydantic import BaseModel, Field, ValidationError
 
 from ..bounds import clip
 from ..catalog import TOOLS_BY_NAME, UNITY_TOOLS, ToolSpec
 from ..catalog.models import explain
-from ..catalog.tools import BatchResult
+from ..catalog.tools import BatchResult, CaptureViewResult
 from ..exceptions import (
     AmbiguousProjectError,
     CommandTimeoutError,
@@ -106,6 +115,8 @@ async def run_unity_tool(
         )
     except UnityError as exc:
         raise ToolError(explain_unity_error(spec.name, exc)) from None
+    if spec.name == "capture_view":
+        return image_result(body, params)
     entries = body.get("entries") if spec.name == "read_console" else None
     if isinstance(entries, list):  # one huge log entry must not cost the whole page
         body = {**body, "entries": [clip_console_entry(e, console_entry_bytes) for e in entries]}
@@ -127,6 +138,52 @@ async def run_unity_tool(
     if isinstance(result, BatchResult) and result.stopped_on_error:
         return batch_failure(result, len(params["steps"]))
     return result
+
+
+def image_result(body: dict[str, Any], params: dict[str, Any]) -> CallToolResult:
+    """A ``capture_view`` answer as MCP image content (the PNG) beside its description.
+
+    Unity sends the PNG as ``png_base64``; it is checked to be a PNG of the asked size
+    before it goes out, and is not repeated in the structured content.
+    """
+    body = dict(body)
+    encoded = body.pop("png_base64", None)
+    try:
+        description = CaptureViewResult.model_validate(body)
+    except ValidationError as exc:
+        raise ToolError(
+            f"Unity's answer to capture_view did not have the expected shape: {explain(exc)}"
+        ) from None
+    if not isinstance(encoded, str):
+        raise ToolError("Unity's answer to capture_view carried no picture (png_base64)")
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except binascii.Error:
+        raise ToolError("Unity's answer to capture_view: png_base64 is not base64") from None
+    size = png_size(data)
+    wanted = (params["width"], params["height"])
+    if size != wanted:
+        got = "not a PNG" if size is None else f"a {size[0]}x{size[1]} PNG"
+        raise ToolError(
+            f"Unity's answer to capture_view is {got}, not the {wanted[0]}x{wanted[1]} PNG "
+            "asked for"
+        )
+    structured = description.model_dump(mode="json")
+    return CallToolResult(
+        content=[
+            ImageContent(type="image", data=encoded, mime_type="image/png"),
+            TextContent(type="text", text=json.dumps(structured, indent=2)),
+        ],
+        structured_content=structured,
+    )
+
+
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a PNG's IHDR chunk, or None if ``data`` is not a PNG."""
+    if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
 
 
 def batch_failure(result: BatchResult, steps: int) -> CallToolResult:
@@ -226,6 +283,11 @@ def _annotated(tp: Any, *metadata: Any) -> Any:
 def _batch_step(number: int, step: dict[str, Any]) -> dict[str, Any]:
     """One batch step, checked against its own tool, in the form Unity runs it."""
     spec = TOOLS_BY_NAME.get(step["tool"])
+    if spec is not None and spec.name == "capture_view":
+        raise ToolError(
+            f"batch step {number}: capture_view cannot run in a batch (its picture is image "
+            "content of its own answer); call it directly"
+        )
     if spec is None or spec.name == "batch":
         names = [name for name in TOOLS_BY_NAME if name != "batch"]
         close = difflib.get_close_matches(str(step["tool"]), names, n=1, cutoff=0.6)

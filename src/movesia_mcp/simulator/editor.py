@@ -35,6 +35,7 @@ from ..catalog.models import ObjectTarget, explain, project_relative
 from ..catalog.tools import (
     AddComponentParams,
     AssignMaterialParams,
+    CaptureViewParams,
     CreateMaterialParams,
     CreateParams,
     CreatePrefabParams,
@@ -44,6 +45,7 @@ from ..catalog.tools import (
     FindParams,
     HierarchyParams,
     InstantiatePrefabParams,
+    ListTestsParams,
     MenuItemParams,
     ModifyMaterialParams,
     MoveToSceneParams,
@@ -57,6 +59,7 @@ from ..catalog.tools import (
     RemoveComponentParams,
     RenameParams,
     ReparentParams,
+    RunTestsParams,
     SaveSceneParams,
     SearchAssetsParams,
     SetActiveSceneParams,
@@ -66,6 +69,8 @@ from ..catalog.tools import (
 )
 from ..commands import unity_error
 from ..handshake import derive_session_id
+from . import testing
+from .capture import capture_view
 from .compiler import check_project, debug_logs, public_fields
 from .peer import (
     AnswerThenCompile,
@@ -1145,6 +1150,18 @@ class SimulatedEditor:
         return body
 
     # ── helpers ─────────────────────────────────────────────────────────────────────
+
+    def _capture_view(self, p: CaptureViewParams) -> Outcome:
+        return capture_view(self.graph.loaded, self.assets, p.view, p.camera, (p.width, p.height))
+
+    def _list_tests(self, p: ListTestsParams) -> Outcome:
+        return testing.list_tests(p)
+
+    def _run_tests(self, p: RunTestsParams) -> Outcome:
+        answer = testing.run_tests(p)
+        if p.mode == "PlayMode" and "error" not in answer:  # play mode reloads the domain
+            return Compilation(answer, [])
+        return answer
 
     def _target(self, p: ObjectTarget) -> GameObject:
         if p.instance_id is not None:

@@ -56,7 +56,10 @@ namespace UnityEngine
         public static implicit operator bool(Object exists) { throw null; }
     }
 
-    public class ScriptableObject : Object { }
+    public class ScriptableObject : Object
+    {
+        public static T CreateInstance<T>() where T : ScriptableObject { throw null; }
+    }
 
     public class Component : Object
     {
@@ -99,6 +102,8 @@ namespace UnityEngine
         public Transform transform { get { throw null; } }
 
         public bool activeSelf { get { throw null; } }
+
+        public bool activeInHierarchy { get { throw null; } }
 
         public string tag { get { throw null; } set { throw null; } }
 

@@ -58,6 +58,11 @@ namespace Movesia.Mcp.Editor
             t.Add("get_project_settings", SettingsHandlers.GetProjectSettings);
             // several at once
             t.Add("batch", BatchHandler.Batch);
+            // pictures (catalog v2)
+            t.Add("capture_view", CaptureHandlers.CaptureView);
+            // tests (catalog v2)
+            t.Add("list_tests", TestHandlers.ListTests);
+            t.Add("run_tests", TestHandlers.RunTests);
             return t;
         }
 
