@@ -58,6 +58,10 @@ namespace Movesia.Mcp.Editor
             t.Add("get_project_settings", SettingsHandlers.GetProjectSettings);
             // several at once
             t.Add("batch", BatchHandler.Batch);
+            // packages (catalog v2)
+            t.Add("list_packages", PackageHandlers.ListPackages);
+            t.Add("add_package", PackageHandlers.AddPackage);
+            t.Add("remove_package", PackageHandlers.RemovePackage);
             return t;
         }
 
