@@ -20,6 +20,7 @@ from ..exceptions import NotConnectedError, UnityError
 from ..unity_manager import UnityManager
 from ..unity_session import StateChange
 from .hub import ClientHub
+from .prompts import register_prompts
 from .templates import ListenTracker, register_templates, uris_for_event
 from .tools import (
     DEFAULT_CONSOLE_ENTRY_BYTES,
@@ -127,6 +128,7 @@ def build_server(
     guard_tool_calls(server)
     _register_resources(server, manager, hub, max_resource_bytes, max_console_entry_bytes)
     listens = register_templates(server, manager, hub, max_resource_bytes)  # catalog v2
+    register_prompts(server)  # catalog v2
     manager.add_state_listener(
         functools.partial(
             _on_state_change, hub, console_entry_bytes=max_console_entry_bytes, listens=listens
