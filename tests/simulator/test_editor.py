@@ -158,6 +158,10 @@ EXAMPLES: dict[str, Body] = {
     "execute_menu_item": {"menu_path": "GameObject/3D Object/Cube"},
     "get_project_settings": {"category": "physics"},
     "batch": {"steps": [{"tool": "create_gameobject", "arguments": {"name": "A"}}]},
+    # packages (catalog v2)
+    "list_packages": {},
+    "add_package": {"package": "com.unity.inputsystem"},
+    "remove_package": {"name": "com.unity.timeline"},
 }
 
 
