@@ -127,3 +127,17 @@ async def test_a_script_subscriber_hears_of_its_import_only(world: World, mode: 
         await call_ok(client, "get_hierarchy", {"depth": 0})
         await asyncio.sleep(0)
     assert log.count(other) == 0
+
+
+@pytest.mark.parametrize("kind", ["Client", "ClientSession"])
+async def test_templates_and_prompts_over_stdio(kind: str) -> None:
+    from test_stdio_e2e import STDIO_DEADLINE, stdio_server, wait_until_connected
+
+    async with asyncio.timeout(STDIO_DEADLINE), stdio_server(kind) as client:
+        await wait_until_connected(client)
+        templates = (await client.list_resource_templates()).resource_templates
+        oak = await client.read_resource(OAK)
+        prompt = await client.get_prompt("fix_compile_errors", {"max_rounds": "2"})
+    assert {t.uri_template for t in templates} >= {OBJECT_TEMPLATE, SCRIPT_TEMPLATE}
+    assert json.loads(oak.contents[0].text)["object"]["name"] == "Oak"
+    assert "at most 2 rounds" in prompt.messages[0].content.text
