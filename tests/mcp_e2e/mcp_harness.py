@@ -401,6 +401,30 @@ TOOL_CALLS: dict[str, ToolCall] = {
             and "InventoryTests.cs:31" in r["failures"][0]["stack"]
             and r["next_offset"] is None
         ),
+    # ── packages (catalog v2)
+    "list_packages": ToolCall(
+        {},
+        lambda r: (
+            r["total"] == len(r["packages"])
+            and {"name": "com.unity.textmeshpro", "version": "3.0.6"}.items()
+            <= next(p for p in r["packages"] if p["name"] == "com.unity.textmeshpro").items()
+            and all(p["source"] != "builtin" for p in r["packages"])
+        ),
+    ),
+    "add_package": ToolCall(
+        {"package": "com.unity.inputsystem@1.7.0"},
+        lambda r: (
+            r["name"] == "com.unity.inputsystem"
+            and r["version"] == "1.7.0"
+            and r["compiled"] is True
+            and r["errors"] == []
+        ),
+        state=lambda e, r: e.package_manager.packages["com.unity.inputsystem"].version == "1.7.0",
+    ),
+    "remove_package": ToolCall(
+        {"name": "com.unity.timeline"},
+        lambda r: r["name"] == "com.unity.timeline" and r["version"] is None and r["compiled"],
+        state=lambda e, r: "com.unity.timeline" not in e.package_manager.packages,
     ),
 }
 

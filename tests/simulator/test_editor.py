@@ -162,6 +162,10 @@ EXAMPLES: dict[str, Body] = {
     "capture_view": {"view": "scene", "width": 32, "height": 24},
     "list_tests": {},
     "run_tests": {"mode": "EditMode"},
+    # packages (catalog v2)
+    "list_packages": {},
+    "add_package": {"package": "com.unity.inputsystem"},
+    "remove_package": {"name": "com.unity.timeline"},
 }
 
 

@@ -20,6 +20,8 @@ from ..exceptions import NotConnectedError, UnityError
 from ..unity_manager import UnityManager
 from ..unity_session import StateChange
 from .hub import ClientHub
+from .prompts import register_prompts
+from .templates import ListenTracker, register_templates, uris_for_event
 from .tools import (
     DEFAULT_CONSOLE_ENTRY_BYTES,
     clip_console_entry,
@@ -125,8 +127,12 @@ def build_server(
     _register_server_tools(server, manager, hub)
     guard_tool_calls(server)
     _register_resources(server, manager, hub, max_resource_bytes, max_console_entry_bytes)
+    listens = register_templates(server, manager, hub, max_resource_bytes)  # catalog v2
+    register_prompts(server)  # catalog v2
     manager.add_state_listener(
-        functools.partial(_on_state_change, hub, console_entry_bytes=max_console_entry_bytes)
+        functools.partial(
+            _on_state_change, hub, console_entry_bytes=max_console_entry_bytes, listens=listens
+        )
     )
     hub.settle = functools.partial(deliveries_settled, manager)
     return server
@@ -150,13 +156,19 @@ async def deliveries_settled(manager: UnityManager, timeout: float = 0.5) -> Non
 
 
 async def _on_state_change(
-    hub: ClientHub, change: StateChange, *, console_entry_bytes: int = DEFAULT_CONSOLE_ENTRY_BYTES
+    hub: ClientHub,
+    change: StateChange,
+    *,
+    console_entry_bytes: int = DEFAULT_CONSOLE_ENTRY_BYTES,
+    listens: ListenTracker | None = None,
 ) -> None:
     uris = list(_STATE_RESOURCES[change.kind])
     message = change.message
     if message is not None:
         uris.append(EVENTS)
         uris.extend(_EVENT_RESOURCES.get(message.type, ()))
+        if listens is not None:  # the resource templates' subscribed URIs
+            uris.extend(uris_for_event(hub, listens, message.type, message.body))
     if uris:
         hub.mark(*uris)
     if message is None:

@@ -34,6 +34,7 @@ from ..catalog import TOOLS_BY_COMMAND, TOOLS_BY_NAME, UNITY_TOOLS
 from ..catalog.models import ObjectTarget, explain, project_relative
 from ..catalog.tools import (
     AddComponentParams,
+    AddPackageParams,
     AssignMaterialParams,
     CaptureViewParams,
     CreateMaterialParams,
@@ -46,6 +47,7 @@ from ..catalog.tools import (
     HierarchyParams,
     InstantiatePrefabParams,
     ListTestsParams,
+    ListPackagesParams,
     MenuItemParams,
     ModifyMaterialParams,
     MoveToSceneParams,
@@ -57,6 +59,7 @@ from ..catalog.tools import (
     ReadConsoleParams,
     RefreshParams,
     RemoveComponentParams,
+    RemovePackageParams,
     RenameParams,
     ReparentParams,
     RunTestsParams,
@@ -72,6 +75,7 @@ from ..handshake import derive_session_id
 from . import testing
 from .capture import capture_view
 from .compiler import check_project, debug_logs, public_fields
+from .packages import PackageError, PackageManager
 from .peer import (
     AnswerThenCompile,
     CommandHandler,
@@ -217,6 +221,7 @@ class SimulatedEditor:
         self.compiles = 0
         self.pending_imports: set[str] = set()  # changed on disk, imported on refresh
         self.settings = project_settings(project_path, unity_version)
+        self.package_manager = PackageManager()
         self.peer: EventSink | None = None
         self._outbox: list[tuple[str, dict[str, Any]]] = []
         self._hierarchy_changed: set[str] = set()
@@ -1162,6 +1167,24 @@ class SimulatedEditor:
         if p.mode == "PlayMode" and "error" not in answer:  # play mode reloads the domain
             return Compilation(answer, [])
         return answer
+    # ── packages (catalog v2): simulator/packages.py; a resolve recompiles and reloads ──
+
+    def _list_packages(self, p: ListPackagesParams) -> Outcome:
+        return self.package_manager.list(p)
+
+    def _add_package(self, p: AddPackageParams) -> Outcome:
+        return self._resolved(lambda: self.package_manager.add(p))
+
+    def _remove_package(self, p: RemovePackageParams) -> Outcome:
+        return self._resolved(lambda: self.package_manager.remove(p))
+
+    def _resolved(self, change: Callable[[], dict[str, Any]]) -> Outcome:
+        try:
+            body = change()
+        except PackageError as exc:
+            raise CommandError(str(exc)) from None
+        errors = self._compile()
+        return Compilation({**body, "compiled": not errors, "errors": errors}, errors)
 
     def _target(self, p: ObjectTarget) -> GameObject:
         if p.instance_id is not None:

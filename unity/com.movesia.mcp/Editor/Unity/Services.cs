@@ -257,7 +257,8 @@ namespace Movesia.Mcp.Editor
 
         public bool IsUpdating
         {
-            get { return EditorApplication.isUpdating; }
+            // A Package Manager request of add_package/remove_package counts as importing.
+            get { return EditorApplication.isUpdating || PackageHandlers.RequestInFlight; }
         }
 
         public bool IsChangingPlayMode

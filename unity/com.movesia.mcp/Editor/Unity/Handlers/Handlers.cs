@@ -63,6 +63,10 @@ namespace Movesia.Mcp.Editor
             // tests (catalog v2)
             t.Add("list_tests", TestHandlers.ListTests);
             t.Add("run_tests", TestHandlers.RunTests);
+            // packages (catalog v2)
+            t.Add("list_packages", PackageHandlers.ListPackages);
+            t.Add("add_package", PackageHandlers.AddPackage);
+            t.Add("remove_package", PackageHandlers.RemovePackage);
             return t;
         }
 

@@ -1,0 +1,148 @@
+"""Resource templates (catalog v2): ``unity://object/{path}`` and ``unity://script/{path}``.
+
+``{path}`` is one URI segment, so its slashes are percent-encoded
+(``unity://object/Environment%2FTrees``, ``unity://script/Assets%2FScripts%2FPlayer.cs``);
+the SDK decodes it. An object resource is ``inspect_object``'s answer, a script resource
+``read_script``'s, bounded in bytes like the other resources. Bad paths are refused with
+the catalog's rules before anything reaches Unity.
+
+Subscriptions: a client subscribes to the concrete URI it read. Which concrete URIs are
+wanted is known from both eras' subscriptions: ``resources/subscribe`` (the hub's
+subscribers) and the ``subscriptions/listen`` streams open now (``ListenTracker``). Unity's
+``hierarchy_changed`` (and a scene opening, a reconnect) updates every subscribed object
+URI; ``assets_imported``/``assets_deleted`` update the script URIs of those paths.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+from urllib.parse import quote
+
+from mcp.server.context import ServerRequestContext
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError
+from pydantic import TypeAdapter, ValidationError
+
+from ..bounds import dumps_within
+from ..catalog.models import ScriptPath, explain
+from ..exceptions import UnityError
+from ..unity_manager import UnityManager
+from .hub import LISTEN, ClientHub
+
+OBJECT_PREFIX = "unity://object/"
+SCRIPT_PREFIX = "unity://script/"
+OBJECT_TEMPLATE = OBJECT_PREFIX + "{path}"
+SCRIPT_TEMPLATE = SCRIPT_PREFIX + "{path}"
+TEMPLATE_URIS = (OBJECT_TEMPLATE, SCRIPT_TEMPLATE)
+
+# Unity events after which every subscribed object URI may show something else.
+OBJECT_EVENTS = frozenset({"hierarchy_changed", "scene_opened", "scene_saved"})
+SCRIPT_EVENTS = frozenset({"assets_imported", "assets_deleted"})
+
+_SCRIPT_PATH: TypeAdapter[str] = TypeAdapter(ScriptPath)
+MAX_HIERARCHY_PATH = 4096
+
+CallNext = Callable[[ServerRequestContext[Any, Any]], Awaitable[Any]]
+
+
+def object_uri(path: str) -> str:
+    return OBJECT_PREFIX + quote(path, safe="")
+
+
+def script_uri(path: str) -> str:
+    return SCRIPT_PREFIX + quote(path, safe="")
+
+
+class ListenTracker:
+    """Server middleware: the resource URIs the open 2026-07-28 listen streams asked for."""
+
+    def __init__(self) -> None:
+        self.uris: Counter[str] = Counter()
+
+    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
+        if ctx.method != LISTEN:
+            return await call_next(ctx)
+        notifications = (ctx.params or {}).get("notifications") or {}
+        wanted = notifications.get("resourceSubscriptions") or []
+        uris = [
+            u
+            for u in wanted
+            if isinstance(u, str) and u.startswith(("unity://object/", SCRIPT_PREFIX))
+        ]
+        self.uris.update(uris)
+        try:
+            return await call_next(ctx)
+        finally:
+            self.uris.subtract(uris)
+            self.uris += Counter()  # drop the zero counts
+
+
+def subscribed(hub: ClientHub, listens: ListenTracker, prefix: str) -> set[str]:
+    """The concrete URIs under ``prefix`` some client of either era subscribed to."""
+    legacy = {uri for uri, keys in hub.subscribers.items() if keys and uri.startswith(prefix)}
+    return legacy | {uri for uri in listens.uris if uri.startswith(prefix)}
+
+
+def uris_for_event(
+    hub: ClientHub, listens: ListenTracker, event: str, body: dict[str, Any]
+) -> list[str]:
+    """The template URIs a Unity event changes."""
+    if event in OBJECT_EVENTS:
+        return sorted(subscribed(hub, listens, OBJECT_PREFIX))
+    if event in SCRIPT_EVENTS:
+        paths: Iterable[Any] = body.get("paths") or ()
+        wanted = subscribed(hub, listens, SCRIPT_PREFIX)
+        return sorted(wanted & {script_uri(p) for p in paths if isinstance(p, str)})
+    return []
+
+
+def register_templates(
+    server: MCPServer, manager: UnityManager, hub: ClientHub, max_bytes: int
+) -> ListenTracker:
+    """Register both templates and the listen tracker; returns the tracker."""
+    listens = ListenTracker()
+    server.middleware.append(listens)
+    json_type = "application/json"
+
+    @server.resource(
+        OBJECT_TEMPLATE,
+        name="object",
+        mime_type=json_type,
+        description="One GameObject with its components, by hierarchy path (URL-encoded, "
+        "e.g. unity://object/Environment%2FTrees)",
+    )
+    async def object_resource(path: str) -> str:
+        if not path.strip() or len(path) > MAX_HIERARCHY_PATH or "\x00" in path:
+            raise ResourceError(
+                f"unity://object/: {path[:80]!r} is not a hierarchy path; give one like "
+                "'Environment/Trees' (scene root first), URL-encoded"
+            )
+        body = await _unity(manager, "inspect_object", {"path": path})
+        return dumps_within(body, max_bytes, indent=1)
+
+    @server.resource(
+        SCRIPT_TEMPLATE,
+        name="script",
+        mime_type=json_type,
+        description="A C# script under Assets/ with its contents, by path (URL-encoded, "
+        "e.g. unity://script/Assets%2FScripts%2FPlayer.cs)",
+    )
+    async def script_resource(path: str) -> str:
+        try:
+            checked = _SCRIPT_PATH.validate_python(path)
+        except ValidationError as exc:
+            raise ResourceError(f"unity://script/: {explain(exc)}") from None
+        body = await _unity(manager, "read_script", {"path": checked})
+        return dumps_within(body, max_bytes, indent=1)
+
+    return listens
+
+
+async def _unity(manager: UnityManager, command: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Unity's answer, or a resource error with its message (no object, no editor, ...)."""
+    try:
+        return await manager.execute(command, params, timeout=10.0)
+    except UnityError as exc:
+        raise ResourceError(f"{command}: {exc}") from None
