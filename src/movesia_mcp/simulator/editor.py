@@ -41,6 +41,7 @@ from ..catalog.tools import (
     CreateSceneParams,
     DeleteAssetParams,
     DuplicateParams,
+    EditScriptParams,
     FindParams,
     HierarchyParams,
     InstantiatePrefabParams,
@@ -53,6 +54,7 @@ from ..catalog.tools import (
     PrefabInstanceParams,
     ProjectSettingsParams,
     ReadConsoleParams,
+    ReadScriptParams,
     RefreshParams,
     RemoveComponentParams,
     RenameParams,
@@ -66,6 +68,7 @@ from ..catalog.tools import (
 )
 from ..commands import unity_error
 from ..handshake import derive_session_id
+from . import scripts
 from .compiler import check_project, debug_logs, public_fields
 from .peer import (
     AnswerThenCompile,
@@ -904,6 +907,37 @@ class SimulatedEditor:
         errors = self._compile()
         body = {"path": path, "created": created, "compiled": not errors, "errors": errors}
         return Compilation(body, errors)
+
+    def _read_script(self, p: ReadScriptParams) -> Outcome:
+        path = _asset_path(p.path, ".cs")
+        text = str(self._asset(path, "Script").data.get("contents", ""))
+        contents, count, next_offset = scripts.read_page(text, p.offset, p.limit)
+        return {
+            "path": path,
+            "contents": contents,
+            "sha256": scripts.sha256_hex(text),
+            "line_count": count,
+            "offset": p.offset,
+            "next_offset": next_offset,
+        }
+
+    def _edit_script(self, p: EditScriptParams) -> Outcome:
+        path = _asset_path(p.path, ".cs")
+        text = str(self._asset(path, "Script").data.get("contents", ""))
+        current = scripts.sha256_hex(text)
+        if p.sha256.lower() != current:
+            raise CommandError(
+                f"'{path}' changed since it was read: its SHA-256 is now {current}, not "
+                f"{p.sha256.lower()}; read_script it again and redo the edits"
+            )
+        try:
+            edited = scripts.apply_edits(text, p.edits)
+        except scripts.EditRangeError as exc:
+            raise CommandError(f"'{path}' was not changed: {exc}") from None
+        outcome = self._write_script(WriteScriptParams(path=path, contents=edited))
+        body = outcome.body if isinstance(outcome, Compilation) else outcome
+        body.update(sha256=scripts.sha256_hex(edited), line_count=scripts.Lines.of(edited).count())
+        return outcome
 
     def _compile(self) -> list[dict[str, Any]]:
         """Compile every script, as Unity does after any script changes.
