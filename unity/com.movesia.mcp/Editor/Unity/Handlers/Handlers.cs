@@ -58,6 +58,9 @@ namespace Movesia.Mcp.Editor
             t.Add("get_project_settings", SettingsHandlers.GetProjectSettings);
             // several at once
             t.Add("batch", BatchHandler.Batch);
+            // scripts: reading and range edits (catalog v2)
+            t.Add("read_script", ScriptEditHandlers.ReadScript);
+            t.Add("edit_script", ScriptEditHandlers.EditScript);
             return t;
         }
 
