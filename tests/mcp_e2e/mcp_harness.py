@@ -396,6 +396,18 @@ TOOL_CALLS: dict[str, ToolCall] = {
         before=(("write_script", {"path": "Assets/Scripts/Spinner.cs", "contents": VALID_SCRIPT}),),
         state=lambda e, r: e.assets["Assets/Scripts/Spinner.cs"].data["contents"] == EDITED_SCRIPT,
     ),
+    "undo": ToolCall(
+        {"steps": 1},
+        lambda r: r["steps"] == 1 and r["names"] == ["Create a GameObject"],
+        before=(("create_gameobject", {"name": "Undo Me"}),),
+        state=lambda e, r: e.graph.find("Undo Me") is None,
+    ),
+    "redo": ToolCall(
+        {"steps": 1},
+        lambda r: r["steps"] == 1 and r["names"] == ["Create a GameObject"],
+        before=(("create_gameobject", {"name": "Redo Me"}), ("undo", {})),
+        state=lambda e, r: e.graph.find("Redo Me") is not None,
+    ),
 }
 
 

@@ -423,6 +423,43 @@ class EditScriptResult(WriteScriptResult):
     line_count: int = Field(description="Lines in the file after the edit")
 
 
+# ── undo and redo (catalog v2) ──────────────────────────────────────────────────────
+
+MAX_UNDO_STEPS = 50
+# The commands the Unity handlers record in an undo group (Undo.RecordObject, ...): what
+# undo takes back, and the only changes an atomic batch may hold.
+UNDOABLE_COMMANDS: frozenset[str] = frozenset(
+    {
+        "create_gameobject",
+        "duplicate_gameobject",
+        "destroy_gameobject",
+        "rename_gameobject",
+        "set_parent",
+        "move_to_scene",
+        "add_component",
+        "remove_component",
+        "set_component_properties",
+        "instantiate_prefab",
+        "modify_material",
+        "assign_material",
+    }
+)
+
+
+class UndoParams(Params):
+    steps: int = Field(
+        1, ge=1, le=MAX_UNDO_STEPS, description=f"How many undo groups (1 to {MAX_UNDO_STEPS})"
+    )
+
+
+class UndoResult(Result):
+    steps: int = Field(description="Undo groups undone (or redone) by this call")
+    names: list[str] = Field(
+        default_factory=list,
+        description="Their group names, most recent first ('' where Unity names none)",
+    )
+
+
 # ── console ─────────────────────────────────────────────────────────────────────────
 
 
@@ -905,6 +942,25 @@ UNITY_TOOLS: tuple[ToolSpec, ...] = (
         EditScriptResult,
         survives_reload=True,
         timeout=180.0,
+    ),
+    # ── undo and redo (catalog v2)
+    ToolSpec(
+        "undo",
+        "undo",
+        "Undo",
+        "Undo the last n undo groups of the editor (Edit > Undo), scene changes of this "
+        "server's tools included; returns the names of the groups undone. File changes "
+        "(scripts, new assets) are not in Unity's undo history.",
+        UndoParams,
+        UndoResult,
+    ),
+    ToolSpec(
+        "redo",
+        "redo",
+        "Redo",
+        "Redo the last n undone groups (Edit > Redo); returns their names.",
+        UndoParams,
+        UndoResult,
     ),
 )
 

@@ -64,11 +64,12 @@ from ..catalog.tools import (
     SetActiveSceneParams,
     SetPropertiesParams,
     SetSelectionParams,
+    UndoParams,
     WriteScriptParams,
 )
 from ..commands import unity_error
 from ..handshake import derive_session_id
-from . import scripts
+from . import scripts, undo
 from .compiler import check_project, debug_logs, public_fields
 from .peer import (
     AnswerThenCompile,
@@ -216,6 +217,7 @@ class SimulatedEditor:
         self.pending_imports: set[str] = set()  # changed on disk, imported on refresh
         self.settings = project_settings(project_path, unity_version)
         self.peer: EventSink | None = None
+        self.history = undo.UndoHistory()
         self._outbox: list[tuple[str, dict[str, Any]]] = []
         self._hierarchy_changed: set[str] = set()
         self._commands: dict[str, Callable[[Any], Outcome]] = {
@@ -260,7 +262,13 @@ class SimulatedEditor:
         try:
             if command == "batch":
                 return self._batch(params)
-            return self._commands[command](spec.params.model_validate(params))
+            checked = spec.params.model_validate(params)
+            state = self.history.before(command, self.graph, self.assets)
+            outcome = self._commands[command](checked)
+            body = outcome.body if isinstance(outcome, Compilation) else outcome
+            if unity_error(body) is None:
+                self.history.after(command, state)
+            return outcome
         except ValidationError as exc:
             return {"error": f"invalid parameters for {command}: {explain(exc)}"}
         except CommandError as exc:
@@ -939,6 +947,25 @@ class SimulatedEditor:
         body.update(sha256=scripts.sha256_hex(edited), line_count=scripts.Lines.of(edited).count())
         return outcome
 
+    # ── undo and redo (catalog v2) ──────────────────────────────────────────────────
+
+    def _undo(self, p: UndoParams) -> Outcome:
+        return self._undo_redo(p.steps, redo=False)
+
+    def _redo(self, p: UndoParams) -> Outcome:
+        return self._undo_redo(p.steps, redo=True)
+
+    def _undo_redo(self, steps: int, *, redo: bool) -> Outcome:
+        state, names = self.history.step(steps, redo=redo, graph=self.graph, assets=self.assets)
+        if state is not None:
+            self._put_back(state)
+        return {"steps": len(names), "names": names}
+
+    def _put_back(self, state: undo.State) -> None:
+        self.graph = undo.restore(state, self.assets)
+        self._drop_unloaded_selection()
+        self._touched(*self.graph.loaded)
+
     def _compile(self) -> list[dict[str, Any]]:
         """Compile every script, as Unity does after any script changes.
 
@@ -1158,17 +1185,27 @@ class SimulatedEditor:
         results: list[dict[str, Any]] = []
         compiled = False
         stopped = False
-        for step in steps:
-            tool, command, arguments, problem = _batch_step(step)
-            outcome: Outcome = {"error": problem} if problem else self.execute(command, arguments)
-            if isinstance(outcome, Compilation):
-                compiled, outcome = True, outcome.body
-            error = unity_error(outcome)
-            if error is not None:
-                results.append({"tool": tool, "success": False, "error": error})
-                stopped = True
-                break
-            results.append({"tool": tool, "success": True, "result": outcome})
+        ran: list[str] = []  # the commands that succeeded
+        state = self.history.capture(self.graph, self.assets)  # the batch is one undo group
+        self.history.suspended += 1
+        try:
+            for step in steps:
+                tool, command, arguments, problem = _batch_step(step)
+                outcome: Outcome = (
+                    {"error": problem} if problem else self.execute(command, arguments)
+                )
+                if isinstance(outcome, Compilation):
+                    compiled, outcome = True, outcome.body
+                error = unity_error(outcome)
+                if error is not None:
+                    results.append({"tool": tool, "success": False, "error": error})
+                    stopped = True
+                    break
+                results.append({"tool": tool, "success": True, "result": outcome})
+                ran.append(command)
+        finally:
+            self.history.suspended -= 1
+        self.history.after_batch(ran, state)
         body = {
             "results": results,
             "completed": sum(1 for r in results if r["success"]),

@@ -140,6 +140,12 @@ namespace UnityEditor
         public static void SetCurrentGroupName(string name) { throw null; }
 
         public static void CollapseUndoOperations(int groupIndex) { throw null; }
+
+        public static void PerformUndo() { throw null; }
+
+        public static void PerformRedo() { throw null; }
+
+        public static string GetCurrentGroupName() { throw null; }
     }
 
     public sealed class PropertyModification { }

@@ -61,6 +61,9 @@ namespace Movesia.Mcp.Editor
             // scripts: reading and range edits (catalog v2)
             t.Add("read_script", ScriptEditHandlers.ReadScript);
             t.Add("edit_script", ScriptEditHandlers.EditScript);
+            // undo and redo (catalog v2)
+            t.Add("undo", UndoHandlers.UndoSteps);
+            t.Add("redo", UndoHandlers.RedoSteps);
             return t;
         }
 
