@@ -446,6 +446,22 @@ UNDOABLE_COMMANDS: frozenset[str] = frozenset(
 )
 
 
+def atomic_step_refusal(spec: ToolSpec) -> str | None:
+    """Why ``spec`` cannot be a step of an atomic batch, or None when it can."""
+    if spec.survives_reload:
+        return (
+            "cannot be in an atomic batch: it survives a domain reload (a compile or play "
+            "mode), which Unity cannot roll back; run it on its own or in a batch without "
+            "'atomic'"
+        )
+    if not spec.read_only and spec.command not in UNDOABLE_COMMANDS:
+        return (
+            "cannot be in an atomic batch: Unity's undo does not take it back, so a failed "
+            "batch could not be rolled back; run it on its own or in a batch without 'atomic'"
+        )
+    return None
+
+
 class UndoParams(Params):
     steps: int = Field(
         1, ge=1, le=MAX_UNDO_STEPS, description=f"How many undo groups (1 to {MAX_UNDO_STEPS})"
@@ -552,6 +568,11 @@ class BatchParams(Params):
     steps: list[BatchStep] = Field(
         min_length=1, max_length=50, description="The steps, run in order (1 to 50)"
     )
+    atomic: bool = Field(
+        False,
+        description="All steps in one undo group, rolled back if one fails. Only scene and "
+        "material changes (what undo takes back) and reads may be steps then",
+    )
 
 
 class BatchStepResult(Result):
@@ -565,6 +586,9 @@ class BatchResult(Result):
     results: list[BatchStepResult]
     completed: int = Field(description="Steps that succeeded before the first error, if any")
     stopped_on_error: bool
+    rolled_back: bool = Field(
+        False, description="True when an atomic batch failed and its completed steps were undone"
+    )
 
 
 RefreshResult.model_rebuild()
@@ -911,7 +935,8 @@ UNITY_TOOLS: tuple[ToolSpec, ...] = (
         "batch",
         "Run several commands",
         "Run several Unity tools in order in one round trip; stops at the first error "
-        "(reported as a tool error with the results so far; earlier steps stay done). "
+        "(reported as a tool error with the results so far; earlier steps stay done, "
+        "unless 'atomic': then all steps are one undo group, rolled back on an error). "
         "Each step names a tool of this server and its arguments. Annotated destructive: "
         "a step may be any tool, destructive ones included.",
         BatchParams,

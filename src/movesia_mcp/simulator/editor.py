@@ -66,6 +66,7 @@ from ..catalog.tools import (
     SetSelectionParams,
     UndoParams,
     WriteScriptParams,
+    atomic_step_refusal,
 )
 from ..commands import unity_error
 from ..handshake import derive_session_id
@@ -1182,11 +1183,19 @@ class SimulatedEditor:
         steps = params.get("steps")
         if not isinstance(steps, list) or not 1 <= len(steps) <= 50:
             raise CommandError("batch needs a list of 1 to 50 'steps'")
+        atomic = params.get("atomic", False) is True
+        if atomic:  # every step is checked before any runs: a refusal changes nothing
+            for number, step in enumerate(steps, 1):
+                tool, command, _, problem = _batch_step(step)
+                refusal = problem or atomic_step_refusal(TOOLS_BY_COMMAND[command])
+                if refusal is not None:
+                    raise CommandError(f"batch step {number} ({tool}) {refusal}")
         results: list[dict[str, Any]] = []
         compiled = False
         stopped = False
         ran: list[str] = []  # the commands that succeeded
-        state = self.history.capture(self.graph, self.assets)  # the batch is one undo group
+        # The batch is one undo group; an atomic one copies the world whatever its size.
+        state = self.history.capture(self.graph, self.assets, force=atomic)
         self.history.suspended += 1
         try:
             for step in steps:
@@ -1205,11 +1214,16 @@ class SimulatedEditor:
                 ran.append(command)
         finally:
             self.history.suspended -= 1
-        self.history.after_batch(ran, state)
+        rolled_back = atomic and stopped and state is not None
+        if rolled_back and state is not None:  # Undo.RevertAllDownToGroup
+            self._put_back(state)
+        else:
+            self.history.after_batch(ran, state)
         body = {
             "results": results,
             "completed": sum(1 for r in results if r["success"]),
             "stopped_on_error": stopped,
+            "rolled_back": rolled_back,
         }
         if compiled:
             return Compilation(body, list(self.compile_errors), answer_first=True)

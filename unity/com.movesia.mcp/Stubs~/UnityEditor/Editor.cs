@@ -146,6 +146,8 @@ namespace UnityEditor
         public static void PerformRedo() { throw null; }
 
         public static string GetCurrentGroupName() { throw null; }
+
+        public static void RevertAllDownToGroup(int group) { throw null; }
     }
 
     public sealed class PropertyModification { }
