@@ -10,13 +10,13 @@ mode, a menu item, prefab apply/revert) clear the history, so an undo never brin
 a world that no longer matches the open scenes. File changes (scripts, new or deleted
 assets) are not undoable in Unity either and leave the history alone.
 
-The copies are whole-state: past ``MAX_OBJECTS`` objects (the benchmarks' generated
+The copies are whole-state (pickled): past ``MAX_OBJECTS`` objects (the benchmarks' generated
 scenes) the history is switched off and cleared instead of copying on every change.
 """
 
 from __future__ import annotations
 
-import copy
+import pickle
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,8 +49,18 @@ MAX_GROUPS = 100
 
 @dataclass(slots=True)
 class State:
-    graph: SceneGraph
-    materials: dict[str, dict[str, Any]]
+    """The scene graph and the material assets' data, pickled (cheaper than a deep copy,
+    and nothing later can change a recorded state by accident)."""
+
+    frozen: bytes
+
+    @classmethod
+    def of(cls, graph: SceneGraph, materials: dict[str, dict[str, Any]]) -> State:
+        return cls(pickle.dumps((graph, materials), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def thaw(self) -> tuple[SceneGraph, dict[str, dict[str, Any]]]:
+        graph, materials = pickle.loads(self.frozen)  # only bytes this module made
+        return graph, materials
 
 
 @dataclass(slots=True)
@@ -79,8 +89,8 @@ class UndoHistory:
         (unless ``force``: an atomic batch copies whatever the size)."""
         if len(graph.objects) > MAX_OBJECTS and not force:
             return None
-        materials = {p: copy.deepcopy(a.data) for p, a in assets.items() if a.type == "Material"}
-        return State(copy.deepcopy(graph), materials)
+        materials = {p: a.data for p, a in assets.items() if a.type == "Material"}
+        return State.of(graph, materials)
 
     def before(self, command: str, graph: SceneGraph, assets: dict[str, Asset]) -> State | None:
         """Called before ``command`` runs: the state to record if it succeeds."""
@@ -139,11 +149,12 @@ class UndoHistory:
 
 def restore(state: State, assets: dict[str, Asset]) -> SceneGraph:
     """Put the material data of ``state`` back; the graph to use from now on."""
-    for path, data in state.materials.items():
+    graph, materials = state.thaw()
+    for path, data in materials.items():
         asset = assets.get(path)
         if asset is not None and asset.type == "Material":
             asset.data = data
-    return state.graph
+    return graph
 
 
 def _writes(command: str) -> bool:
