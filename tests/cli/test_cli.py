@@ -37,7 +37,7 @@ def test_demo_runs_the_whole_chain_and_exits_0() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "✓ List the tools" in out
-    assert "43 tools" in out
+    assert "50 tools" in out
     assert "compiler error: Assets/Scripts/Spinner.cs(" in out
     assert "CS1513" in out
     assert "survived a domain reload (conn_seq 1 → 2)" in out

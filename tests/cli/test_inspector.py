@@ -40,7 +40,7 @@ def inspector(*args: str) -> Any:
 
 def test_inspector_lists_every_tool_with_schemas_and_annotations() -> None:
     tools = {t["name"]: t for t in inspector("--method", "tools/list")["tools"]}
-    assert len(tools) == 43
+    assert len(tools) == 50
     hierarchy = tools["get_hierarchy"]
     assert hierarchy["annotations"]["readOnlyHint"] is True
     assert "depth" in hierarchy["inputSchema"]["properties"]

@@ -83,7 +83,7 @@ async def run(session: ClientSession) -> str:
 
     async def schemas() -> Any:
         tools = (await session.list_tools()).tools
-        expect(len(tools) == 43, f"expected 43 tools, got {len(tools)}")
+        expect(len(tools) == 50, f"expected 50 tools, got {len(tools)}")
         problems = [t.name for t in tools if t.inputSchema.get("additionalProperties") is not False]
         problems += [
             f"{t.name}.{name}"

@@ -58,7 +58,7 @@ def test_inspector_gets_the_nearest_name_for_an_unknown_argument() -> None:
 
 def test_inspector_lists_closed_schemas() -> None:
     tools = ok("--method", "tools/list")["tools"]
-    assert len(tools) == 43
+    assert len(tools) == 50
     assert all(tool["inputSchema"]["additionalProperties"] is False for tool in tools)
 
 

@@ -77,7 +77,7 @@ await check("capabilities", async () => {
 
 await check("schemas_closed_and_described", async () => {
   const { tools } = await client.listTools();
-  expect(tools.length === 43, `expected 43 tools, got ${tools.length}`);
+  expect(tools.length === 50, `expected 50 tools, got ${tools.length}`);
   const problems = [];
   for (const tool of tools) {
     const schema = tool.inputSchema;

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import time
 import warnings
@@ -68,6 +69,13 @@ public class Spinner : MonoBehaviour
 """
 # The class's closing brace is missing: the compiler reports it with file and line.
 BROKEN_SCRIPT = "\n".join(VALID_SCRIPT.splitlines()[:-1]) + "\n"
+# edit_script's table call: "90f" on line 5 becomes "45f".
+SPEED_COLUMN = VALID_SCRIPT.splitlines()[4].index("90f") + 1
+EDITED_SCRIPT = VALID_SCRIPT.replace("90f", "45f")
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def result_model(tool: str) -> type[BaseModel]:
@@ -401,6 +409,7 @@ TOOL_CALLS: dict[str, ToolCall] = {
             and "InventoryTests.cs:31" in r["failures"][0]["stack"]
             and r["next_offset"] is None
         ),
+    ),
     # ── packages (catalog v2)
     "list_packages": ToolCall(
         {},
@@ -425,6 +434,51 @@ TOOL_CALLS: dict[str, ToolCall] = {
         {"name": "com.unity.timeline"},
         lambda r: r["name"] == "com.unity.timeline" and r["version"] is None and r["compiled"],
         state=lambda e, r: "com.unity.timeline" not in e.package_manager.packages,
+    ),
+    "read_script": ToolCall(
+        {"path": "Assets/Scripts/PlayerController.cs", "offset": 0, "limit": 2},
+        lambda r: (
+            r["contents"] == "using UnityEngine;\n\n"
+            and r["line_count"] == 18
+            and r["next_offset"] == 2
+            and len(r["sha256"]) == 64
+        ),
+    ),
+    "edit_script": ToolCall(
+        {
+            "path": "Assets/Scripts/Spinner.cs",
+            "sha256": sha256_hex(VALID_SCRIPT),
+            "edits": [
+                {
+                    "start_line": 5,
+                    "start_column": SPEED_COLUMN,
+                    "end_line": 5,
+                    "end_column": SPEED_COLUMN + 2,
+                    "text": "45",
+                }
+            ],
+        },
+        lambda r: (
+            r["path"] == "Assets/Scripts/Spinner.cs"
+            and r["compiled"] is True
+            and r["errors"] == []
+            and r["sha256"] == sha256_hex(EDITED_SCRIPT)
+            and r["line_count"] == len(EDITED_SCRIPT.splitlines())
+        ),
+        before=(("write_script", {"path": "Assets/Scripts/Spinner.cs", "contents": VALID_SCRIPT}),),
+        state=lambda e, r: e.assets["Assets/Scripts/Spinner.cs"].data["contents"] == EDITED_SCRIPT,
+    ),
+    "undo": ToolCall(
+        {"steps": 1},
+        lambda r: r["steps"] == 1 and r["names"] == ["Create a GameObject"],
+        before=(("create_gameobject", {"name": "Undo Me"}),),
+        state=lambda e, r: e.graph.find("Undo Me") is None,
+    ),
+    "redo": ToolCall(
+        {"steps": 1},
+        lambda r: r["steps"] == 1 and r["names"] == ["Create a GameObject"],
+        before=(("create_gameobject", {"name": "Redo Me"}), ("undo", {})),
+        state=lambda e, r: e.graph.find("Redo Me") is not None,
     ),
 }
 

@@ -30,7 +30,7 @@ async def test_a_normal_stdio_start_says_one_line_at_info(mode: str, era: str) -
             Client(stdio_client(PARAMS, errlog=errlog), mode=mode) as client,  # type: ignore[arg-type]
         ):
             assert client.protocol_version == era
-            assert len((await client.list_tools()).tools) == 43
+            assert len((await client.list_tools()).tools) == 50
             status = await client.call_tool("get_connection_status", {})
             assert status.is_error is False
             assert status.structured_content is not None

@@ -17,7 +17,7 @@ ALL_TOOLS = sorted(CATALOG_NAMES | set(SERVER_TOOLS))
 
 
 def test_the_argument_table_covers_every_tool() -> None:
-    assert len(CATALOG_NAMES) == 39
+    assert len(CATALOG_NAMES) == 46
     assert set(TOOL_CALLS) == CATALOG_NAMES | set(SERVER_TOOLS)
 
 
@@ -25,7 +25,7 @@ async def test_list_tools_offers_the_catalog_and_the_server_tools(world: World, 
     async with asyncio.timeout(DEADLINE), Client(world.server, mode=mode) as client:
         tools = (await client.list_tools()).tools
     names = [tool.name for tool in tools]
-    assert len(names) == len(set(names)) == 43
+    assert len(names) == len(set(names)) == 50
     assert set(names) == CATALOG_NAMES | set(SERVER_TOOLS)
 
 

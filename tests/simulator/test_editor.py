@@ -25,6 +25,8 @@ from movesia_mcp.simulator import (
 from movesia_mcp.simulator.compiler import check_source
 from movesia_mcp.simulator.editor import CommandError
 from movesia_mcp.simulator.peer import HandlerResult
+from movesia_mcp.simulator.project import PLAYER_CONTROLLER
+from movesia_mcp.simulator.scripts import sha256_hex
 
 Body = dict[str, Any]
 
@@ -158,6 +160,16 @@ EXAMPLES: dict[str, Body] = {
     "execute_menu_item": {"menu_path": "GameObject/3D Object/Cube"},
     "get_project_settings": {"category": "physics"},
     "batch": {"steps": [{"tool": "create_gameobject", "arguments": {"name": "A"}}]},
+    "read_script": {"path": "Assets/Scripts/PlayerController.cs", "limit": 5},
+    "edit_script": {
+        "path": "Assets/Scripts/PlayerController.cs",
+        "sha256": sha256_hex(PLAYER_CONTROLLER),
+        "edits": [
+            {"start_line": 1, "start_column": 1, "end_line": 1, "end_column": 1, "text": "// x\n"}
+        ],
+    },
+    "undo": {"steps": 2},
+    "redo": {},
     # catalog v2: pictures and tests
     "capture_view": {"view": "scene", "width": 32, "height": 24},
     "list_tests": {},

@@ -40,7 +40,7 @@ def test_a_wrong_shape_says_object_not_the_model_name() -> None:
 
 def test_fields_at_walks_lists_and_optionals() -> None:
     assert fields_at(BatchParams, ("steps", 0)) == ["tool", "arguments"]
-    assert fields_at(BatchParams, ()) == ["steps"]
+    assert fields_at(BatchParams, ()) == ["steps", "atomic"]
     assert fields_at(BatchParams, ("steps", 0, "tool")) == []
     assert fields_at(BatchParams, ("nowhere",)) == []
 

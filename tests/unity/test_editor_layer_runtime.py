@@ -189,7 +189,7 @@ def test_registered_commands_are_the_catalog(driven: dict[str, object]) -> None:
     }
     commands = driven["commands"]
     assert isinstance(commands, list)
-    assert len(commands) == len(set(commands)) == 39
+    assert len(commands) == len(set(commands)) == 46
     assert set(commands) == catalog
 
 

@@ -148,7 +148,7 @@ def test_the_registration_table_is_the_catalog() -> None:
     registered = [command for command, _, _ in registrations()]
     assert len(registered) == len(set(registered)), "a command is registered twice"
     assert set(registered) == set(COMMANDS)
-    assert len(COMMANDS) == 39
+    assert len(COMMANDS) == 46
 
 
 @pytest.mark.parametrize("command", COMMANDS)

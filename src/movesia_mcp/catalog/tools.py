@@ -7,6 +7,7 @@ annotations and whether it survives a domain reload. MCP tool registration, the
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -334,6 +335,148 @@ class WriteScriptResult(Result):
     errors: list[CompilerMessage] = Field(default_factory=list)
 
 
+# ── scripts: reading and range edits (catalog v2) ───────────────────────────────────
+
+SHA256_HEX = r"^[0-9a-fA-F]{64}$"
+MAX_SCRIPT_EDITS = 100
+
+
+class ReadScriptParams(Params):
+    path: ScriptPath
+    offset: int = Field(0, ge=0, description="Skip this many lines from the top (paging)")
+    limit: int = Field(1000, ge=1, le=5000, description="At most this many lines in 'contents'")
+
+
+class ReadScriptResult(Result):
+    path: str
+    contents: str = Field(
+        description="The lines of this page, with their line breaks as in the file"
+    )
+    sha256: str = Field(
+        description="SHA-256 (hex) of the whole file's bytes; pass it to edit_script"
+    )
+    line_count: int = Field(
+        description="Lines in the file (a final line break does not start another line)"
+    )
+    offset: int = Field(description="Lines skipped before this page")
+    next_offset: int | None = Field(None, description="Pass as 'offset' for the next page")
+
+
+class ScriptEdit(Params):
+    """One range replacement; positions are 1-based, the end is exclusive."""
+
+    start_line: int = Field(ge=1, description="Line of the first character replaced (1-based)")
+    start_column: int = Field(
+        ge=1, description="Column of the first character replaced (1-based, in characters)"
+    )
+    end_line: int = Field(ge=1, description="Line of the end position (1-based)")
+    end_column: int = Field(
+        ge=1,
+        description="Column just after the last character replaced (exclusive); equal to "
+        "the start for a pure insertion; line length + 1 is the end of the line",
+    )
+    text: str = Field(description="Replacement text ('' deletes the range)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ScriptEdit:
+        if (self.end_line, self.end_column) < (self.start_line, self.start_column):
+            raise ValueError(
+                f"the end {self.end_line}:{self.end_column} comes before the start "
+                f"{self.start_line}:{self.start_column}"
+            )
+        return self
+
+
+class EditScriptParams(Params):
+    path: ScriptPath
+    sha256: str = Field(
+        pattern=SHA256_HEX,
+        description="The file's SHA-256 from read_script; the edit is refused if the file "
+        "changed since",
+    )
+    edits: list[ScriptEdit] = Field(
+        min_length=1,
+        max_length=MAX_SCRIPT_EDITS,
+        description="Range replacements, all in the coordinates of the file as read "
+        f"(1 to {MAX_SCRIPT_EDITS}, in any order, not overlapping)",
+    )
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> EditScriptParams:
+        order = sorted(
+            range(len(self.edits)),
+            key=lambda i: (self.edits[i].start_line, self.edits[i].start_column),
+        )
+        for before, after in itertools.pairwise(order):
+            a, b = self.edits[before], self.edits[after]
+            a_start, a_end = (a.start_line, a.start_column), (a.end_line, a.end_column)
+            b_start = (b.start_line, b.start_column)
+            if a_end > b_start or a_start == b_start:
+                raise ValueError(
+                    f"edits {before + 1} and {after + 1} overlap (or start at the same "
+                    "position); merge them into one edit"
+                )
+        return self
+
+
+class EditScriptResult(WriteScriptResult):
+    sha256: str = Field(description="SHA-256 (hex) of the file after the edit")
+    line_count: int = Field(description="Lines in the file after the edit")
+
+
+# ── undo and redo (catalog v2) ──────────────────────────────────────────────────────
+
+MAX_UNDO_STEPS = 50
+# The commands the Unity handlers record in an undo group (Undo.RecordObject, ...): what
+# undo takes back, and the only changes an atomic batch may hold.
+UNDOABLE_COMMANDS: frozenset[str] = frozenset(
+    {
+        "create_gameobject",
+        "duplicate_gameobject",
+        "destroy_gameobject",
+        "rename_gameobject",
+        "set_parent",
+        "move_to_scene",
+        "add_component",
+        "remove_component",
+        "set_component_properties",
+        "instantiate_prefab",
+        "modify_material",
+        "assign_material",
+    }
+)
+
+
+def atomic_step_refusal(spec: ToolSpec) -> str | None:
+    """Why ``spec`` cannot be a step of an atomic batch, or None when it can."""
+    if spec.survives_reload:
+        return (
+            "cannot be in an atomic batch: it survives a domain reload (a compile or play "
+            "mode), which Unity cannot roll back; run it on its own or in a batch without "
+            "'atomic'"
+        )
+    if not spec.read_only and spec.command not in UNDOABLE_COMMANDS:
+        return (
+            "cannot be in an atomic batch: Unity's undo does not take it back, so a failed "
+            "batch could not be rolled back; run it on its own or in a batch without 'atomic'"
+        )
+    return None
+
+
+class UndoParams(Params):
+    steps: int = Field(
+        1, ge=1, le=MAX_UNDO_STEPS, description=f"How many undo groups (1 to {MAX_UNDO_STEPS})"
+    )
+
+
+class UndoResult(Result):
+    steps: int = Field(description="Undo groups undone (or redone) by this call")
+    names: list[str] = Field(
+        default_factory=list,
+        description="Their group names, most recent first ('' where Unity names none)",
+    )
+
+
 # ── console ─────────────────────────────────────────────────────────────────────────
 
 
@@ -426,6 +569,11 @@ class BatchParams(Params):
     steps: list[BatchStep] = Field(
         min_length=1, max_length=50, description="The steps, run in order (1 to 50)"
     )
+    atomic: bool = Field(
+        False,
+        description="All steps in one undo group, rolled back if one fails. Only scene and "
+        "material changes (what undo takes back) and reads may be steps then",
+    )
 
 
 class BatchStepResult(Result):
@@ -439,6 +587,9 @@ class BatchResult(Result):
     results: list[BatchStepResult]
     completed: int = Field(description="Steps that succeeded before the first error, if any")
     stopped_on_error: bool
+    rolled_back: bool = Field(
+        False, description="True when an atomic batch failed and its completed steps were undone"
+    )
 
 
 # ── pictures (catalog v2) ───────────────────────────────────────────────────────────
@@ -565,6 +716,8 @@ class RunTestsResult(Result):
         description="False when Unity answered before a PlayMode run finished (the counts "
         "are then partial); run again or read the Test Runner window",
     )
+
+
 # ── packages (catalog v2) ───────────────────────────────────────────────────────────
 
 # A registry package name: reverse-domain, lower case, at least three parts.
@@ -1006,12 +1159,57 @@ UNITY_TOOLS: tuple[ToolSpec, ...] = (
         "batch",
         "Run several commands",
         "Run several Unity tools in order in one round trip; stops at the first error "
-        "(reported as a tool error with the results so far; earlier steps stay done). "
+        "(reported as a tool error with the results so far; earlier steps stay done, "
+        "unless 'atomic': then all steps are one undo group, rolled back on an error). "
         "Each step names a tool of this server and its arguments. Annotated destructive: "
         "a step may be any tool, destructive ones included.",
         BatchParams,
         BatchResult,
         kind="destructive",
+    ),
+    # ── scripts: reading and range edits (catalog v2)
+    ToolSpec(
+        "read_script",
+        "read_script",
+        "Read a C# script",
+        "Read a C# file under Assets/, paged by lines ('offset', 'limit'), with the "
+        "SHA-256 of the whole file (edit_script's precondition) and its line count.",
+        ReadScriptParams,
+        ReadScriptResult,
+        kind="read",
+        idempotent=True,
+    ),
+    ToolSpec(
+        "edit_script",
+        "edit_script",
+        "Edit a C# script by ranges",
+        "Replace line/column ranges of a C# file (1-based; start inclusive, end "
+        "exclusive; positions of the file as read, not overlapping), refused when the "
+        "file's SHA-256 is no longer the one given. Waits for the compile (and the domain "
+        "reload) and returns the compiler errors, as write_script does.",
+        EditScriptParams,
+        EditScriptResult,
+        survives_reload=True,
+        timeout=180.0,
+    ),
+    # ── undo and redo (catalog v2)
+    ToolSpec(
+        "undo",
+        "undo",
+        "Undo",
+        "Undo the last n undo groups of the editor (Edit > Undo), scene changes of this "
+        "server's tools included; returns the names of the groups undone. File changes "
+        "(scripts, new assets) are not in Unity's undo history.",
+        UndoParams,
+        UndoResult,
+    ),
+    ToolSpec(
+        "redo",
+        "redo",
+        "Redo",
+        "Redo the last n undone groups (Edit > Redo); returns their names.",
+        UndoParams,
+        UndoResult,
     ),
     # ── pictures (catalog v2)
     ToolSpec(
@@ -1055,6 +1253,7 @@ UNITY_TOOLS: tuple[ToolSpec, ...] = (
         kind="destructive",
         survives_reload=True,
         timeout=600.0,
+    ),
     # ── packages (catalog v2)
     ToolSpec(
         "list_packages",

@@ -33,7 +33,7 @@ from pydantic import BaseModel, Field, ValidationError
 from ..bounds import clip
 from ..catalog import TOOLS_BY_NAME, UNITY_TOOLS, ToolSpec
 from ..catalog.models import explain
-from ..catalog.tools import BatchResult, CaptureViewResult
+from ..catalog.tools import BatchResult, CaptureViewResult, atomic_step_refusal
 from ..exceptions import (
     AmbiguousProjectError,
     CommandTimeoutError,
@@ -102,7 +102,9 @@ async def run_unity_tool(
     project = arguments.pop("project", None)
     params = validate_params(spec, arguments)
     if spec.name == "batch":
-        params = {"steps": [_batch_step(n, step) for n, step in enumerate(params["steps"], 1)]}
+        atomic = bool(params.get("atomic", False))
+        steps = [_batch_step(n, step, atomic) for n, step in enumerate(params["steps"], 1)]
+        params = {"steps": steps, "atomic": atomic} if atomic else {"steps": steps}
     progress = progress_reporter(ctx) if ctx is not None else None
     try:
         body = await manager.execute(
@@ -195,10 +197,16 @@ def batch_failure(result: BatchResult, steps: int) -> CallToolResult:
         if failed is not None
         else "a step"
     )
-    summary = (
-        f"batch stopped at {where}. The {result.completed} step(s) before it ran and stay "
-        "done; the rest did not run."
-    )
+    if result.rolled_back:
+        summary = (
+            f"atomic batch stopped at {where}. The {result.completed} step(s) before it ran "
+            "and were rolled back (undone as one group); the rest did not run."
+        )
+    else:
+        summary = (
+            f"batch stopped at {where}. The {result.completed} step(s) before it ran and stay "
+            "done; the rest did not run."
+        )
     body = result.model_dump(mode="json")
     return CallToolResult(
         content=[
@@ -280,7 +288,7 @@ def _annotated(tp: Any, *metadata: Any) -> Any:
     return Annotated[(tp, *metadata)]
 
 
-def _batch_step(number: int, step: dict[str, Any]) -> dict[str, Any]:
+def _batch_step(number: int, step: dict[str, Any], atomic: bool = False) -> dict[str, Any]:
     """One batch step, checked against its own tool, in the form Unity runs it."""
     spec = TOOLS_BY_NAME.get(step["tool"])
     if spec is not None and spec.name == "capture_view":
@@ -296,6 +304,10 @@ def _batch_step(number: int, step: dict[str, Any]) -> dict[str, Any]:
             f"batch step {number} names unknown tool {step['tool']!r}{hint}; use a Unity "
             "tool of this server other than batch"
         )
+    if atomic:
+        refusal = atomic_step_refusal(spec)
+        if refusal is not None:
+            raise ToolError(f"batch step {number} ({spec.name}) {refusal}")
     try:
         params = validate_params(spec, dict(step.get("arguments", {})))
     except ToolError as exc:

@@ -43,11 +43,12 @@ from ..catalog.tools import (
     CreateSceneParams,
     DeleteAssetParams,
     DuplicateParams,
+    EditScriptParams,
     FindParams,
     HierarchyParams,
     InstantiatePrefabParams,
-    ListTestsParams,
     ListPackagesParams,
+    ListTestsParams,
     MenuItemParams,
     ModifyMaterialParams,
     MoveToSceneParams,
@@ -57,6 +58,7 @@ from ..catalog.tools import (
     PrefabInstanceParams,
     ProjectSettingsParams,
     ReadConsoleParams,
+    ReadScriptParams,
     RefreshParams,
     RemoveComponentParams,
     RemovePackageParams,
@@ -68,11 +70,13 @@ from ..catalog.tools import (
     SetActiveSceneParams,
     SetPropertiesParams,
     SetSelectionParams,
+    UndoParams,
     WriteScriptParams,
+    atomic_step_refusal,
 )
 from ..commands import unity_error
 from ..handshake import derive_session_id
-from . import testing
+from . import scripts, testing, undo
 from .capture import capture_view
 from .compiler import check_project, debug_logs, public_fields
 from .packages import PackageError, PackageManager
@@ -223,6 +227,7 @@ class SimulatedEditor:
         self.settings = project_settings(project_path, unity_version)
         self.package_manager = PackageManager()
         self.peer: EventSink | None = None
+        self.history = undo.UndoHistory()
         self._outbox: list[tuple[str, dict[str, Any]]] = []
         self._hierarchy_changed: set[str] = set()
         self._commands: dict[str, Callable[[Any], Outcome]] = {
@@ -267,7 +272,13 @@ class SimulatedEditor:
         try:
             if command == "batch":
                 return self._batch(params)
-            return self._commands[command](spec.params.model_validate(params))
+            checked = spec.params.model_validate(params)
+            state = self.history.before(command, self.graph, self.assets)
+            outcome = self._commands[command](checked)
+            body = outcome.body if isinstance(outcome, Compilation) else outcome
+            if unity_error(body) is None:
+                self.history.after(command, state)
+            return outcome
         except ValidationError as exc:
             return {"error": f"invalid parameters for {command}: {explain(exc)}"}
         except CommandError as exc:
@@ -915,6 +926,56 @@ class SimulatedEditor:
         body = {"path": path, "created": created, "compiled": not errors, "errors": errors}
         return Compilation(body, errors)
 
+    def _read_script(self, p: ReadScriptParams) -> Outcome:
+        path = _asset_path(p.path, ".cs")
+        text = str(self._asset(path, "Script").data.get("contents", ""))
+        contents, count, next_offset = scripts.read_page(text, p.offset, p.limit)
+        return {
+            "path": path,
+            "contents": contents,
+            "sha256": scripts.sha256_hex(text),
+            "line_count": count,
+            "offset": p.offset,
+            "next_offset": next_offset,
+        }
+
+    def _edit_script(self, p: EditScriptParams) -> Outcome:
+        path = _asset_path(p.path, ".cs")
+        text = str(self._asset(path, "Script").data.get("contents", ""))
+        current = scripts.sha256_hex(text)
+        if p.sha256.lower() != current:
+            raise CommandError(
+                f"'{path}' changed since it was read: its SHA-256 is now {current}, not "
+                f"{p.sha256.lower()}; read_script it again and redo the edits"
+            )
+        try:
+            edited = scripts.apply_edits(text, p.edits)
+        except scripts.EditRangeError as exc:
+            raise CommandError(f"'{path}' was not changed: {exc}") from None
+        outcome = self._write_script(WriteScriptParams(path=path, contents=edited))
+        body = outcome.body if isinstance(outcome, Compilation) else outcome
+        body.update(sha256=scripts.sha256_hex(edited), line_count=scripts.Lines.of(edited).count())
+        return outcome
+
+    # ── undo and redo (catalog v2) ──────────────────────────────────────────────────
+
+    def _undo(self, p: UndoParams) -> Outcome:
+        return self._undo_redo(p.steps, redo=False)
+
+    def _redo(self, p: UndoParams) -> Outcome:
+        return self._undo_redo(p.steps, redo=True)
+
+    def _undo_redo(self, steps: int, *, redo: bool) -> Outcome:
+        state, names = self.history.step(steps, redo=redo, graph=self.graph, assets=self.assets)
+        if state is not None:
+            self._put_back(state)
+        return {"steps": len(names), "names": names}
+
+    def _put_back(self, state: undo.State) -> None:
+        self.graph = undo.restore(state, self.assets)
+        self._drop_unloaded_selection()
+        self._touched(*self.graph.loaded)
+
     def _compile(self) -> list[dict[str, Any]]:
         """Compile every script, as Unity does after any script changes.
 
@@ -1131,24 +1192,47 @@ class SimulatedEditor:
         steps = params.get("steps")
         if not isinstance(steps, list) or not 1 <= len(steps) <= 50:
             raise CommandError("batch needs a list of 1 to 50 'steps'")
+        atomic = params.get("atomic", False) is True
+        if atomic:  # every step is checked before any runs: a refusal changes nothing
+            for number, step in enumerate(steps, 1):
+                tool, command, _, problem = _batch_step(step)
+                refusal = problem or atomic_step_refusal(TOOLS_BY_COMMAND[command])
+                if refusal is not None:
+                    raise CommandError(f"batch step {number} ({tool}) {refusal}")
         results: list[dict[str, Any]] = []
         compiled = False
         stopped = False
-        for step in steps:
-            tool, command, arguments, problem = _batch_step(step)
-            outcome: Outcome = {"error": problem} if problem else self.execute(command, arguments)
-            if isinstance(outcome, Compilation):
-                compiled, outcome = True, outcome.body
-            error = unity_error(outcome)
-            if error is not None:
-                results.append({"tool": tool, "success": False, "error": error})
-                stopped = True
-                break
-            results.append({"tool": tool, "success": True, "result": outcome})
+        ran: list[str] = []  # the commands that succeeded
+        # The batch is one undo group; an atomic one copies the world whatever its size.
+        state = self.history.capture(self.graph, self.assets, force=atomic)
+        self.history.suspended += 1
+        try:
+            for step in steps:
+                tool, command, arguments, problem = _batch_step(step)
+                outcome: Outcome = (
+                    {"error": problem} if problem else self.execute(command, arguments)
+                )
+                if isinstance(outcome, Compilation):
+                    compiled, outcome = True, outcome.body
+                error = unity_error(outcome)
+                if error is not None:
+                    results.append({"tool": tool, "success": False, "error": error})
+                    stopped = True
+                    break
+                results.append({"tool": tool, "success": True, "result": outcome})
+                ran.append(command)
+        finally:
+            self.history.suspended -= 1
+        rolled_back = atomic and stopped and state is not None
+        if rolled_back and state is not None:  # Undo.RevertAllDownToGroup
+            self._put_back(state)
+        else:
+            self.history.after_batch(ran, state)
         body = {
             "results": results,
             "completed": sum(1 for r in results if r["success"]),
             "stopped_on_error": stopped,
+            "rolled_back": rolled_back,
         }
         if compiled:
             return Compilation(body, list(self.compile_errors), answer_first=True)
@@ -1167,6 +1251,7 @@ class SimulatedEditor:
         if p.mode == "PlayMode" and "error" not in answer:  # play mode reloads the domain
             return Compilation(answer, [])
         return answer
+
     # ── packages (catalog v2): simulator/packages.py; a resolve recompiles and reloads ──
 
     def _list_packages(self, p: ListPackagesParams) -> Outcome:

@@ -140,6 +140,14 @@ namespace UnityEditor
         public static void SetCurrentGroupName(string name) { throw null; }
 
         public static void CollapseUndoOperations(int groupIndex) { throw null; }
+
+        public static void PerformUndo() { throw null; }
+
+        public static void PerformRedo() { throw null; }
+
+        public static string GetCurrentGroupName() { throw null; }
+
+        public static void RevertAllDownToGroup(int group) { throw null; }
     }
 
     public sealed class PropertyModification { }

@@ -1,5 +1,7 @@
 // batch: several commands in order in one round trip, one undo group; stops at the first error.
+// atomic (catalog v2): only undoable steps and reads; a failure reverts the group.
 using System;
+using System.Collections.Generic;
 using Movesia.Mcp.Core;
 using Newtonsoft.Json.Linq;
 using UnityEditor;
@@ -16,6 +18,19 @@ namespace Movesia.Mcp.Editor
             if (steps == null || steps.Count < 1 || steps.Count > MaxSteps)
             {
                 throw new CommandException("batch needs a list of 1 to " + MaxSteps + " 'steps'");
+            }
+            bool atomic = Args.Bool(args, "atomic", false);
+            if (atomic)
+            {
+                // Every step is checked before any runs: a refusal changes nothing.
+                for (int i = 0; i < steps.Count; i++)
+                {
+                    string refusal = AtomicRefusal(steps[i] as JObject);
+                    if (refusal != null)
+                    {
+                        throw new CommandException("batch step " + (i + 1) + " " + refusal);
+                    }
+                }
             }
             Undo.IncrementCurrentGroup();
             int group = Undo.GetCurrentGroup();
@@ -38,13 +53,56 @@ namespace Movesia.Mcp.Editor
                 results.Add(new JObject { { "tool", tool }, { "success", true }, { "result", result } });
                 completed++;
             }
-            Undo.CollapseUndoOperations(group);
+            bool rolledBack = atomic && stopped;
+            if (rolledBack)
+            {
+                // Undo everything recorded since the group began: the completed steps.
+                Undo.RevertAllDownToGroup(group);
+            }
+            else
+            {
+                Undo.CollapseUndoOperations(group);
+            }
             return CommandOutcome.Done(new JObject
             {
                 { "results", results },
                 { "completed", completed },
                 { "stopped_on_error", stopped },
+                { "rolled_back", rolledBack },
             });
+        }
+
+        // The commands whose handlers record everything they change with Undo.* (the
+        // catalog's UNDOABLE_COMMANDS), and the read-only ones: the only steps an atomic
+        // batch may hold. Keep both lists in step with the catalog.
+        private static readonly HashSet<string> Undoable = new HashSet<string>
+        {
+            "create_gameobject", "duplicate_gameobject", "destroy_gameobject", "rename_gameobject",
+            "set_parent", "move_to_scene", "add_component", "remove_component",
+            "set_component_properties", "instantiate_prefab", "modify_material", "assign_material",
+        };
+
+        private static readonly HashSet<string> ReadOnly = new HashSet<string>
+        {
+            "get_hierarchy", "find_objects", "inspect_object", "search_assets", "read_console",
+            "get_editor_state", "get_selection", "get_project_settings", "read_script",
+        };
+
+        // Why this step cannot be in an atomic batch, or null when it can.
+        private static string AtomicRefusal(JObject step)
+        {
+            if (step == null)
+            {
+                return "must be an object";
+            }
+            string command = (string)step["command"] ?? (string)step["tool"] ?? "?";
+            if (Undoable.Contains(command) || ReadOnly.Contains(command))
+            {
+                return null;
+            }
+            return "(" + command + ") cannot be in an atomic batch: Unity's undo does not take it back "
+                + "(or it survives a domain reload), so a failed batch could not be rolled back; run it "
+                + "on its own or in a batch without 'atomic'";
         }
 
         // Runs one step; null on success (result set), else the error message.

@@ -58,6 +58,12 @@ namespace Movesia.Mcp.Editor
             t.Add("get_project_settings", SettingsHandlers.GetProjectSettings);
             // several at once
             t.Add("batch", BatchHandler.Batch);
+            // scripts: reading and range edits (catalog v2)
+            t.Add("read_script", ScriptEditHandlers.ReadScript);
+            t.Add("edit_script", ScriptEditHandlers.EditScript);
+            // undo and redo (catalog v2)
+            t.Add("undo", UndoHandlers.UndoSteps);
+            t.Add("redo", UndoHandlers.RedoSteps);
             // pictures (catalog v2)
             t.Add("capture_view", CaptureHandlers.CaptureView);
             // tests (catalog v2)
