@@ -237,7 +237,12 @@ class CommandTable(Generic[C]):
             if delivered:
                 hint = "Unity had acknowledged it, so it may have run; check before retrying"
             elif command.session_id in self._acking_sessions:
-                hint = "Unity never acknowledged it, so it never ran; it is safe to retry"
+                # Most likely never received, but an ack can die with the socket
+                # (PROTOCOL.md 1.1 §6.1): never call a lost mutation safe to retry.
+                hint = (
+                    "Unity never acknowledged it, so it most likely never ran (an "
+                    "acknowledgement can be lost with the connection); check before retrying"
+                )
             else:  # this editor does not ack commands: silence proves nothing
                 hint = "Unity may have received it; check before retrying"
             self.fail(
