@@ -30,4 +30,5 @@ def print_terminal_hint(transport: str) -> None:
     """Print the hint to stderr when stdio MCP is about to wait on a terminal."""
     hint = terminal_hint(sys.stdin) if transport == "stdio" else None
     if hint is not None:
-        print(hint, file=sys.stderr, flush=True)
+        sys.stderr.write(hint + "\n")
+        sys.stderr.flush()
