@@ -36,6 +36,9 @@ class UnityConnection:
     # disconnect will ever come from the socket then, so the manager stops reading it
     # and settles its commands on this signal instead.
     abandoned: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set once the read loop has ended and the connection has been settled: every frame
+    # the socket delivered has been routed.
+    finished: asyncio.Event = field(default_factory=asyncio.Event)
     # The deadlines of sends waiting for the socket: closing expires them at once, so a
     # sender blocked on an editor that stopped reading does not wait out send_timeout.
     _sending: set[asyncio.Timeout] = field(default_factory=set, init=False, repr=False)

@@ -74,6 +74,10 @@ from .unity_session import (
 
 logger = logging.getLogger("movesia_mcp.unity")
 
+# How long a takeover waits for the superseded socket's read loop to route the frames it
+# already holds (an editor that reloads has closed it already; this bounds a live one).
+SUPERSEDE_DRAIN_S = 0.25
+
 # Commands that make Unity recompile or reload: Unity answers them after the reload, on
 # the session's next connection, with the original request id.
 DEFAULT_RELOAD_SURVIVING: frozenset[str] = frozenset(
@@ -344,9 +348,19 @@ class UnityManager:
             )
             return
         if decision.supersede is not None:
+            old = decision.supersede
             logger.info("%s: takes over; %s", connection.label, decision.reason)
-            await self._drop(decision.supersede, "superseded")
-            await decision.supersede.close(CloseCode.SUPERSEDED, decision.reason or "superseded")
+            # An editor that reloads closes its old socket before it connects again, but
+            # that socket's last frames (an answer, an ack, compile_finished) may still wait
+            # to be read: while commands wait on it, let its read loop route them before
+            # they are settled (PROTOCOL.md 1.1 §6.1). A live old editor is superseded
+            # after the bound.
+            if any(c.connection is old for c in self.commands.for_session(old.session_id)):
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(SUPERSEDE_DRAIN_S):
+                        await old.finished.wait()
+            await self._drop(old, "superseded")
+            await old.close(CloseCode.SUPERSEDED, decision.reason or "superseded")
         try:
             await self._attach(connection, first, admission)
             await self._read_loop(connection)
@@ -360,6 +374,7 @@ class UnityManager:
         finally:
             connection.closed = True
             await self._drop(connection, f"closed with {connection.close_code}")
+            connection.finished.set()
 
     async def _handshake(self, websocket: WebSocket) -> tuple[Identity, str | bytes | None]:
         """Identity from the query string, or from the first frame within the timeout.

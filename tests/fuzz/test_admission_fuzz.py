@@ -133,8 +133,10 @@ async def run(plan: list[tuple[Any, ...]]) -> None:
             else:
                 expected = None
             tasks.append(asyncio.create_task(manager._serve_socket(socket)))  # type: ignore[arg-type]
-            for _ in range(50):
-                await asyncio.sleep(0)
+            # A takeover of a live connection that holds commands first lets it route the
+            # frames it already has (up to SUPERSEDE_DRAIN_S); otherwise a few loop turns.
+            for turn in range(250):
+                await asyncio.sleep(0 if turn < 50 else 0.01)
                 if socket.welcome is not None or socket.close_code is not None:
                     break
             if expected is not None:
