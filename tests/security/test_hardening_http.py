@@ -20,21 +20,9 @@ from websockets.exceptions import ConnectionClosed
 from movesia_mcp import Config
 from movesia_mcp.server.runtime import Runtime, bind_listener, serving
 
+from .test_http_and_limits import INITIALIZE, MCP_HEADERS
+
 TOKEN = "s3cret-token"
-MCP_HEADERS = {
-    "accept": "application/json, text/event-stream",
-    "content-type": "application/json",
-}
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-11-25",
-        "capabilities": {},
-        "clientInfo": {"name": "t", "version": "1"},
-    },
-}
 DISCOVER = {"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {}}
 
 
