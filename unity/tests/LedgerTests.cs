@@ -58,6 +58,8 @@ namespace Movesia.Mcp.Tests
             var l = new RequestLedger(100, 1000, 1000);
             l.Admit("old", "echo", 0);
             l.Admit("new", "echo", 900);
+            l.Record("old", "echo_response", Answer("old", 1));
+            l.Record("new", "echo_response", Answer("new", 2));
             l.Prune(999);
             Assert.IsNotNull(l.Find("old"));
             l.Prune(1000);
@@ -68,7 +70,25 @@ namespace Movesia.Mcp.Tests
         [Test]
         public void DefaultAgeCoversInterruptTimeoutPlusTheLongestCommand()
         {
-            Assert.That(RequestLedger.DefaultMaxAgeMs, Is.GreaterThanOrEqualTo((120 + 180) * 1000));
+            // INTERRUPT_TIMEOUT + run_tests' timeout (the longest in the catalog)
+            Assert.That(RequestLedger.DefaultMaxAgeMs, Is.GreaterThanOrEqualTo((120 + 600) * 1000));
+        }
+
+        [Test]
+        public void AnEntryStillWaitingForItsAnswerIsNeverAgedOut()
+        {
+            var l = new RequestLedger(100, 1000, 1000);
+            l.Admit("waiting", "run_tests", 0);
+            l.Admit("answered", "echo", 10);
+            l.Record("answered", "echo_response", Answer("answered", 1));
+            l.Admit("young", "echo", 5000);
+            l.Prune(5000);
+            Assert.IsNotNull(l.Find("waiting"), "a deferred command's id must stay: a resend must not run it again");
+            Assert.IsNull(l.Find("answered"));
+            Assert.IsNotNull(l.Find("young"));
+            l.Record("waiting", "run_tests_response", Answer("waiting", 2));
+            l.Prune(5000);
+            Assert.IsNull(l.Find("waiting"), "once answered it ages out like any other");
         }
 
         [Test]
@@ -107,6 +127,7 @@ namespace Movesia.Mcp.Tests
         {
             var l = new RequestLedger(10, 1000, 1000);
             l.Admit("a", "echo", 50000);
+            l.Record("a", "echo_response", Answer("a", 1));
             var copy = new RequestLedger(10, 1000, 1000);
             string problem;
             copy.Load(l.Save(), 10, out problem); // a new process: its clock starts near zero

@@ -169,10 +169,21 @@ namespace Movesia.Mcp.Core
         /// with Result once the change has happened, on whichever connection is live then.
         /// </summary>
         AfterPlayModeChange,
+
+        /// <summary>
+        /// The handler started work that ends in a callback of the host (a PlayMode test run:
+        /// the test framework's RunFinished): answer when the host calls
+        /// EditorLink.CompleteDeferred(Key, result) (or FailDeferred), across domain reloads,
+        /// exactly once; an error when nothing completed it within TimeoutMs.
+        /// </summary>
+        AwaitCallback,
     }
 
     public sealed class CommandOutcome
     {
+        /// <summary>Longest a key of AwaitCallback may be (it is stored and logged).</summary>
+        public const int MaxKeyLength = 200;
+
         private CommandOutcome(OutcomeKind kind, JObject result)
         {
             Kind = kind;
@@ -181,7 +192,17 @@ namespace Movesia.Mcp.Core
 
         public OutcomeKind Kind { get; private set; }
 
+        /// <summary>The answer (Done, AfterPlayModeChange) or the base of the answer (the others).</summary>
         public JObject Result { get; private set; }
+
+        /// <summary>AwaitCallback: the name the completion will use.</summary>
+        public string Key { get; private set; }
+
+        /// <summary>AwaitCallback: how long to wait for the completion.</summary>
+        public long TimeoutMs { get; private set; }
+
+        /// <summary>AwaitCallback: the error answered on timeout (null: a generic one naming the command).</summary>
+        public string TimeoutError { get; private set; }
 
         public static CommandOutcome Done(JObject result)
         {
@@ -196,6 +217,30 @@ namespace Movesia.Mcp.Core
         public static CommandOutcome AfterPlayModeChange(JObject result)
         {
             return new CommandOutcome(OutcomeKind.AfterPlayModeChange, result ?? new JObject());
+        }
+
+        /// <summary>
+        /// Answer when the host calls EditorLink.CompleteDeferred(key, result): the answer is
+        /// baseResult with result's properties laid over it. The wait survives domain reloads
+        /// (it is kept in the reload store with baseResult); after timeoutMs without a
+        /// completion the command is answered with timeoutError (or a generic error). The key
+        /// must be unique among the commands waiting (a GUID in it is the simple way).
+        /// </summary>
+        public static CommandOutcome AwaitCallback(string key, JObject baseResult, long timeoutMs, string timeoutError = null)
+        {
+            if (string.IsNullOrEmpty(key) || key.Length > MaxKeyLength)
+            {
+                throw new ArgumentException("AwaitCallback needs a key of 1 to " + MaxKeyLength + " characters");
+            }
+            if (timeoutMs <= 0)
+            {
+                throw new ArgumentException("AwaitCallback needs a positive timeout");
+            }
+            var outcome = new CommandOutcome(OutcomeKind.AwaitCallback, baseResult ?? new JObject());
+            outcome.Key = key;
+            outcome.TimeoutMs = timeoutMs;
+            outcome.TimeoutError = timeoutError;
+            return outcome;
         }
     }
 

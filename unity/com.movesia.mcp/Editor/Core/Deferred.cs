@@ -1,4 +1,5 @@
-// The compile/reload state machine: commands whose answer waits for the editor to settle.
+// The compile/reload state machine: commands whose answer waits for the editor to settle,
+// or (AwaitCallback) for a completion the host reports by key.
 // Pure: time comes in as numbers, the editor's state as three booleans.
 using System;
 using System.Collections.Generic;
@@ -26,6 +27,12 @@ namespace Movesia.Mcp.Core
         public DeferredPhase Phase;
         public int QuietTicks;
 
+        /// <summary>AwaitCallback: the key its completion names.</summary>
+        public string Key;
+
+        /// <summary>AwaitCallback: the error answered on timeout (null: a generic one).</summary>
+        public string TimeoutError;
+
         /// <summary>When the current quiet stretch began; -1 while the editor is busy.</summary>
         public long QuietSinceMs = -1;
     }
@@ -38,6 +45,9 @@ namespace Movesia.Mcp.Core
         public JObject Result;
         public string Error;
         public long StartedMs;
+
+        /// <summary>AwaitCallback: the key it waited for (null for the other kinds).</summary>
+        public string Key;
     }
 
     public sealed class SettleMachine
@@ -74,6 +84,11 @@ namespace Movesia.Mcp.Core
 
         public void Add(string requestId, string command, OutcomeKind kind, JObject baseResult, long nowMs, long timeoutMs)
         {
+            Add(requestId, command, kind, baseResult, nowMs, timeoutMs, null, null);
+        }
+
+        public void Add(string requestId, string command, OutcomeKind kind, JObject baseResult, long nowMs, long timeoutMs, string key, string timeoutError)
+        {
             items.Add(new DeferredCommand
             {
                 RequestId = requestId,
@@ -83,7 +98,54 @@ namespace Movesia.Mcp.Core
                 StartedMs = nowMs,
                 DeadlineMs = nowMs + timeoutMs,
                 Phase = DeferredPhase.Waiting,
+                Key = kind == OutcomeKind.AwaitCallback ? key : null,
+                TimeoutError = kind == OutcomeKind.AwaitCallback ? timeoutError : null,
             });
+        }
+
+        /// <summary>The AwaitCallback command waiting for this key, or null.</summary>
+        public DeferredCommand FindKey(string key)
+        {
+            if (key == null)
+            {
+                return null;
+            }
+            for (int i = 0; i < items.Count; i++)
+            {
+                if (items[i].Kind == OutcomeKind.AwaitCallback && items[i].Key == key)
+                {
+                    return items[i];
+                }
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// The host reported the end of an AwaitCallback command: its answer is the base result
+        /// with result's properties laid over it, or error. Null when no command waits for
+        /// the key (never one, or already answered or timed out): nothing changes then.
+        /// </summary>
+        public SettledCommand Complete(string key, JObject result, string error)
+        {
+            DeferredCommand d = FindKey(key);
+            if (d == null)
+            {
+                return null;
+            }
+            items.Remove(d);
+            if (error != null)
+            {
+                return Failed(d, error);
+            }
+            JObject answer = (JObject)d.BaseResult.DeepClone();
+            if (result != null)
+            {
+                foreach (JProperty p in result.Properties())
+                {
+                    answer[p.Name] = p.Value.DeepClone();
+                }
+            }
+            return Finished(d, answer);
         }
 
         /// <summary>One editor tick: settles what has gone quiet long enough, or timed out.</summary>
@@ -93,6 +155,17 @@ namespace Movesia.Mcp.Core
             for (int i = items.Count - 1; i >= 0; i--)
             {
                 DeferredCommand d = items[i];
+                if (d.Kind == OutcomeKind.AwaitCallback)
+                {
+                    // Only its completion or its deadline ends it; the editor's state does not.
+                    if (nowMs >= d.DeadlineMs)
+                    {
+                        items.RemoveAt(i);
+                        done.Insert(0, Failed(d, d.TimeoutError ?? d.Command + " did not finish within " + ((d.DeadlineMs - d.StartedMs) / 1000)
+                            + " s (the editor never reported its end); its effect is unknown: check the editor's state"));
+                    }
+                    continue;
+                }
                 bool busy = compiling || updating || (d.Kind == OutcomeKind.AfterPlayModeChange && changingPlayMode);
                 if (busy)
                 {
@@ -174,7 +247,8 @@ namespace Movesia.Mcp.Core
         /// <summary>
         /// The domain reloaded (the core was rebuilt from the stores). A domain reload follows
         /// only a successful compile, so AfterCompile commands are answered compiled=true;
-        /// AfterPlayModeChange ones keep waiting for quiet in the new domain.
+        /// AfterPlayModeChange ones keep waiting for quiet in the new domain, AwaitCallback ones
+        /// for their completion.
         /// </summary>
         public List<SettledCommand> Reloaded(long nowMs)
         {
@@ -244,12 +318,12 @@ namespace Movesia.Mcp.Core
 
         private static SettledCommand Finished(DeferredCommand d, JObject result)
         {
-            return new SettledCommand { RequestId = d.RequestId, Command = d.Command, Result = result, StartedMs = d.StartedMs };
+            return new SettledCommand { RequestId = d.RequestId, Command = d.Command, Result = result, StartedMs = d.StartedMs, Key = d.Key };
         }
 
         private static SettledCommand Failed(DeferredCommand d, string error)
         {
-            return new SettledCommand { RequestId = d.RequestId, Command = d.Command, Error = error, StartedMs = d.StartedMs };
+            return new SettledCommand { RequestId = d.RequestId, Command = d.Command, Error = error, StartedMs = d.StartedMs, Key = d.Key };
         }
 
         public string Save()
@@ -265,6 +339,14 @@ namespace Movesia.Mcp.Core
                 o["started"] = d.StartedMs;
                 o["deadline"] = d.DeadlineMs;
                 o["phase"] = d.Phase.ToString();
+                if (d.Key != null)
+                {
+                    o["key"] = d.Key;
+                }
+                if (d.TimeoutError != null)
+                {
+                    o["timeout_error"] = d.TimeoutError;
+                }
                 list.Add(o);
             }
             return Json.Compact(list);
@@ -293,6 +375,8 @@ namespace Movesia.Mcp.Core
                         StartedMs = (long)o["started"],
                         DeadlineMs = (long)o["deadline"],
                         Phase = (DeferredPhase)Enum.Parse(typeof(DeferredPhase), (string)o["phase"]),
+                        Key = (string)o["key"],
+                        TimeoutError = (string)o["timeout_error"],
                     };
                     if (!string.IsNullOrEmpty(d.RequestId))
                     {

@@ -33,6 +33,8 @@ namespace Movesia.Mcp.Core
         public const int MaxRecentCommands = 20;
         public const int MaxImmediateRetries = 3;
         public const int ReloadCloseWaitMs = 500;
+        public const int MaxEarlyCompletions = 16;
+        public const int MaxFinishedKeys = 32;
 
         private readonly LinkOptions options;
         private readonly LinkServices services;
@@ -47,6 +49,8 @@ namespace Movesia.Mcp.Core
         private readonly List<KeyValuePair<string, string>> unsent = new List<KeyValuePair<string, string>>();
         private readonly LinkedList<string> events = new LinkedList<string>();
         private readonly List<CommandRecord> recent = new List<CommandRecord>();
+        private readonly List<EarlyCompletion> early = new List<EarlyCompletion>();
+        private readonly LinkedList<KeyValuePair<string, string>> finishedKeys = new LinkedList<KeyValuePair<string, string>>();
 
         private LinkState state = LinkState.Stopped;
         private string lastProblem;
@@ -289,6 +293,36 @@ namespace Movesia.Mcp.Core
             });
         }
 
+        /// <summary>
+        /// Main thread: the host's callback for an AwaitCallback command (e.g. the test
+        /// framework's RunFinished). The command waiting for key is answered with its base
+        /// result and result's properties laid over it, exactly once, on whichever connection
+        /// is live (or after the next welcome). True when a waiting command took it, or when it
+        /// came before Start and is kept until the link has restored its state. False (and
+        /// logged) when no command waits for the key: already answered, timed out, or never
+        /// known. Never throws.
+        /// </summary>
+        public bool CompleteDeferred(string key, JObject result)
+        {
+            bool taken = false;
+            Guard("CompleteDeferred", () => { taken = FinishKey(key, result, null); });
+            return taken;
+        }
+
+        /// <summary>As CompleteDeferred, but the command is answered with this error.</summary>
+        public bool FailDeferred(string key, string error)
+        {
+            bool taken = false;
+            Guard("FailDeferred", () => { taken = FinishKey(key, null, string.IsNullOrEmpty(error) ? "failed in the editor" : error); });
+            return taken;
+        }
+
+        /// <summary>Main thread: whether an AwaitCallback command waits for this key.</summary>
+        public bool IsAwaiting(string key)
+        {
+            return settle.FindKey(key) != null;
+        }
+
         public LinkSnapshot Snapshot()
         {
             return new LinkSnapshot
@@ -368,6 +402,13 @@ namespace Movesia.Mcp.Core
                 {
                     Settle(s);
                 }
+            }
+            // Completions the host reported before this link had restored its commands.
+            List<EarlyCompletion> before = new List<EarlyCompletion>(early);
+            early.Clear();
+            foreach (EarlyCompletion c in before)
+            {
+                FinishKey(c.Key, c.Result, c.Error);
             }
             Connect();
         }
@@ -834,6 +875,17 @@ namespace Movesia.Mcp.Core
                 case OutcomeKind.Done:
                     Complete(command, rid, outcome.Result, null, started);
                     return;
+                case OutcomeKind.AwaitCallback:
+                    DeferredCommand other = settle.FindKey(outcome.Key);
+                    if (other != null)
+                    {
+                        Complete(command, rid, null, command + " cannot wait for '" + outcome.Key + "': " + other.Command + " (" + other.RequestId + ") is already waiting for it", started);
+                        return;
+                    }
+                    ForgetFinished(outcome.Key);
+                    settle.Add(rid, command, outcome.Kind, outcome.Result, started, outcome.TimeoutMs, outcome.Key, outcome.TimeoutError);
+                    RecordCommand(command, rid, "waiting for the editor to report its end", 0);
+                    return;
                 default:
                     settle.Add(rid, command, outcome.Kind, outcome.Result, started, options.SettleTimeoutMs);
                     RecordCommand(command, rid, outcome.Kind == OutcomeKind.AfterCompile ? "waiting for the compile" : "waiting for play mode", 0);
@@ -843,7 +895,101 @@ namespace Movesia.Mcp.Core
 
         private void Settle(SettledCommand s)
         {
+            if (s.Key != null)
+            {
+                RememberFinished(s.Key, s.Error != null ? "answered with an error" : "answered");
+            }
             Complete(s.Command, s.RequestId, s.Result, s.Error, s.StartedMs);
+        }
+
+        // ── main thread: completions of AwaitCallback commands ───────────────────────
+
+        private bool FinishKey(string key, JObject result, string error)
+        {
+            if (string.IsNullOrEmpty(key))
+            {
+                log.Warn("a completion without a key was ignored");
+                return false;
+            }
+            if (!started)
+            {
+                // The host's callback came before Start (a new domain): keep it until the
+                // deferred commands are restored.
+                early.RemoveAll(c => c.Key == key);
+                early.Add(new EarlyCompletion { Key = key, Result = result, Error = error });
+                if (early.Count > MaxEarlyCompletions)
+                {
+                    log.Warn("dropped the early completion of '" + early[0].Key + "' (more than " + MaxEarlyCompletions + " before the link started)");
+                    early.RemoveAt(0);
+                }
+                return true;
+            }
+            if (reloading && services.ReloadStore.Get(KeyReloading) == null)
+            {
+                log.Warn("the completion of '" + key + "' came after this link handed its state over; it was ignored");
+                return false;
+            }
+            SettledCommand s = settle.Complete(key, result, error);
+            if (s == null)
+            {
+                string how = FinishedHow(key);
+                if (how != null)
+                {
+                    log.Info("ignored a second completion of '" + key + "': its command was already " + how);
+                }
+                else
+                {
+                    log.Warn("ignored a completion of '" + key + "': no command waits for it");
+                }
+                return false;
+            }
+            Settle(s);
+            if (reloading)
+            {
+                // After PrepareForReload: what the next domain takes over was written already.
+                IStateStore store = services.ReloadStore;
+                store.Set(KeyLedger, ledger.Save());
+                store.Set(KeyDeferred, settle.Save());
+                store.Set(KeyUnsent, SaveUnsent());
+                store.Set(KeyRecent, SaveRecent());
+            }
+            return true;
+        }
+
+        private void RememberFinished(string key, string how)
+        {
+            ForgetFinished(key);
+            finishedKeys.AddLast(new KeyValuePair<string, string>(key, how));
+            while (finishedKeys.Count > MaxFinishedKeys)
+            {
+                finishedKeys.RemoveFirst();
+            }
+        }
+
+        private void ForgetFinished(string key)
+        {
+            LinkedListNode<KeyValuePair<string, string>> node = finishedKeys.First;
+            while (node != null)
+            {
+                LinkedListNode<KeyValuePair<string, string>> next = node.Next;
+                if (node.Value.Key == key)
+                {
+                    finishedKeys.Remove(node);
+                }
+                node = next;
+            }
+        }
+
+        private string FinishedHow(string key)
+        {
+            foreach (KeyValuePair<string, string> p in finishedKeys)
+            {
+                if (p.Key == key)
+                {
+                    return p.Value;
+                }
+            }
+            return null;
         }
 
         private void Complete(string command, string rid, JObject result, string error, long startedMs)
@@ -1081,6 +1227,13 @@ namespace Movesia.Mcp.Core
             }
             log.Warn("the stored " + what + " could not be read; dropped");
             return new JArray();
+        }
+
+        private sealed class EarlyCompletion
+        {
+            public string Key;
+            public JObject Result;
+            public string Error;
         }
 
         private sealed class NullLog : ILog

@@ -31,14 +31,15 @@ namespace Movesia.Mcp.Core
 
     /// <summary>
     /// Bounded by count (oldest dropped first) and by age. The age bound must stay above
-    /// INTERRUPT_TIMEOUT + the longest command timeout (120 s + 180 s): ten minutes by default.
+    /// INTERRUPT_TIMEOUT + the longest command timeout (120 s + 600 s for run_tests): fifteen
+    /// minutes by default; and an entry still waiting for its answer is never aged out.
     /// A stored answer larger than MaxAnswerChars is replaced by an error that says so.
     /// Main thread only.
     /// </summary>
     public sealed class RequestLedger
     {
         public const int DefaultMaxEntries = 512;
-        public const long DefaultMaxAgeMs = 10 * 60 * 1000;
+        public const long DefaultMaxAgeMs = 15 * 60 * 1000;
         public const int DefaultMaxAnswerChars = 256 * 1024;
 
         private readonly Dictionary<string, LedgerEntry> entries = new Dictionary<string, LedgerEntry>(StringComparer.Ordinal);
@@ -142,17 +143,28 @@ namespace Movesia.Mcp.Core
             return entry;
         }
 
-        /// <summary>Forgets entries older than the age bound.</summary>
+        /// <summary>
+        /// Forgets answered entries older than the age bound. One still waiting for its answer
+        /// (a deferred command: a long PlayMode test run) stays: a resend of it must not run
+        /// it again.
+        /// </summary>
         public void Prune(long nowMs)
         {
-            while (order.Count > 0)
+            LinkedListNode<string> node = order.First;
+            while (node != null)
             {
-                LedgerEntry first = entries[order.First.Value];
-                if (nowMs - first.ReceivedMs < maxAgeMs)
+                LinkedListNode<string> next = node.Next;
+                LedgerEntry entry = entries[node.Value];
+                if (nowMs - entry.ReceivedMs < maxAgeMs)
                 {
                     break;
                 }
-                DropOldest();
+                if (entry.State == LedgerState.Answered)
+                {
+                    order.Remove(node);
+                    entries.Remove(entry.RequestId);
+                }
+                node = next;
             }
         }
 
