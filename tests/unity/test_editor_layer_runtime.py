@@ -5,7 +5,8 @@ The layer is compiled here with ``mcs`` against the core and the classic stubs (
 registered command names, the project key (which must be the server's session-id rule),
 the MCP client configuration the window copies, the real ``read_console`` and
 ``clear_console`` handlers over the console's fallback buffer, and the size budget of
-property dumps.
+property dumps, and run_tests' report and PlayMode run record (the half of a PlayMode
+run's answer that needs no test framework).
 """
 
 from __future__ import annotations
@@ -112,8 +113,45 @@ public static class Driver
         {
             { "small", 1 }, { "huge", new string('x', 5000) }, { "medium", new string('y', 800) },
         };
+        // A run's leaves as RunFinished's result tree gives them: 2 passed, 2 failed, 1 skipped.
+        var report = new TestRunReport();
+        report.Pass();
+        report.Fail("Game.Tests.A", "Expected 1", "at A.cs:3", 0.5);
+        report.Skip();
+        report.Fail("Game.Tests.B", null, null, 0.25);
+        report.Pass();
+        var record = new PlayModeRunRecord
+        {
+            Key = "run_tests:k", Offset = 2, Limit = 7,
+            StartedUtcTicks = 1000 * TimeSpan.TicksPerSecond,
+        };
+        PlayModeRunRecord back = PlayModeRunRecord.FromJson(record.ToJson());
+        var tests = new JObject
+        {
+            { "first_page", report.Result("PlayMode", 1.23456, 0, 1) },
+            { "second_page", report.Result("PlayMode", 1.0, 1, 1) },
+            {
+                "record", new JObject
+                {
+                    { "key", back.Key }, { "mode", back.Mode },
+                    { "offset", back.Offset }, { "limit", back.Limit },
+                    {
+                        "seconds",
+                        back.SecondsSince(
+                            new DateTime(1012 * TimeSpan.TicksPerSecond, DateTimeKind.Utc))
+                    },
+                }
+            },
+            {
+                "bad_records", new JArray(
+                    PlayModeRunRecord.FromJson("not json") == null,
+                    PlayModeRunRecord.FromJson("{}") == null,
+                    PlayModeRunRecord.FromJson(null) == null)
+            },
+        };
         var output = new JObject
         {
+            { "tests", tests },
             { "commands", new JArray(Handlers.CommandNames) },
             { "keys", keys },
             { "config", MovesiaWindow.ClientConfig("ws://127.0.0.1:9123/ws/unity", "s3cret") },
@@ -265,3 +303,40 @@ def test_bad_input_is_refused_with_a_clear_error(driven: dict[str, object]) -> N
         assert len(answer["error"]) > 15, (
             f"{command} {arguments}: unclear error {answer['error']!r}"
         )
+
+
+def test_run_tests_report_counts_and_pages_failures(driven: dict[str, object]) -> None:
+    tests = driven["tests"]
+    assert isinstance(tests, dict)
+    first = tests["first_page"]
+    assert {k: first[k] for k in ("mode", "passed", "failed", "skipped", "total")} == {
+        "mode": "PlayMode",
+        "passed": 2,
+        "failed": 2,
+        "skipped": 1,
+        "total": 5,
+    }
+    assert first["complete"] is True
+    assert first["duration"] == 1.235
+    assert first["failures"] == [
+        {"name": "Game.Tests.A", "message": "Expected 1", "stack": "at A.cs:3", "duration": 0.5}
+    ]
+    assert (first["offset"], first["next_offset"]) == (0, 1)
+    second = tests["second_page"]
+    assert second["failures"] == [
+        {"name": "Game.Tests.B", "message": "", "stack": "", "duration": 0.25}
+    ]
+    assert (second["offset"], second["next_offset"]) == (1, None)
+
+
+def test_play_mode_run_record_round_trips(driven: dict[str, object]) -> None:
+    tests = driven["tests"]
+    assert isinstance(tests, dict)
+    assert tests["record"] == {
+        "key": "run_tests:k",
+        "mode": "PlayMode",
+        "offset": 2,
+        "limit": 7,
+        "seconds": 12.0,
+    }
+    assert tests["bad_records"] == [True, True, True]

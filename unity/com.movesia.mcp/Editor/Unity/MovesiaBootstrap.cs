@@ -65,6 +65,16 @@ namespace Movesia.Mcp.Editor
                 Probe = new UnityProbe(),
             };
             CreateLink();
+            try
+            {
+                // Listen for the end of test runs in this domain: a PlayMode run_tests started
+                // before the reload is answered from its RunFinished.
+                TestHandlers.Hook();
+            }
+            catch (Exception e)
+            {
+                log.Error("could not listen for test runs (run_tests in PlayMode will time out): " + e.Message);
+            }
             EditorEvents.Hook(queue);
             EditorApplication.update += OnUpdate;
             AssemblyReloadEvents.beforeAssemblyReload += OnBeforeAssemblyReload;

@@ -3,10 +3,13 @@
 // editor assembly references UnityEditor.TestRunner.
 //
 // EditMode runs synchronously (ExecutionSettings.runSynchronously): the callbacks fire
-// inside Execute and the answer is complete. PlayMode runs enter play mode, which may
-// reload the domain; the core has no deferral that waits for a callback, so the answer is
-// deferred with AfterPlayModeChange and its result object is filled in by RunFinished;
-// "complete" says whether the run had finished when the core answered (see checklist).
+// inside Execute and the answer is complete at once. PlayMode runs enter play mode, which
+// may reload the domain (twice: in and out): the answer waits in the core
+// (CommandOutcome.AwaitCallback, kept in the reload store) and is sent from the test
+// framework's RunFinished, whose listener is registered again in every domain
+// (Hook, from the bootstrap's InitializeOnLoad), with the counts and failures read from the
+// result tree it is given, complete: true. What RunFinished needs (the key, the page, the
+// start) is kept in SessionState (PlayModeRunRecord).
 using System;
 using System.Collections.Generic;
 using Movesia.Mcp.Core;
@@ -126,6 +129,40 @@ namespace Movesia.Mcp.Editor
             }
         }
 
+        /// <summary>Under the server's 600 s for run_tests, so the caller hears this editor's error, not a timeout.</summary>
+        public const long PlayModeTimeoutMs = 570000;
+
+        private const string RecordKey = "run_tests.playmode";
+
+        // A synchronous (EditMode) run of ours is in Execute: the listener leaves it alone.
+        private static bool syncRunActive;
+
+        // A PlayMode run that reported its end inside Execute (nothing to run, say), before
+        // the core was waiting for it: the handler answers with this at once.
+        private static string startingKey;
+        private static JObject finishedWhileStarting;
+        private static Listener listener;
+
+        /// <summary>
+        /// Every domain (the bootstrap's InitializeOnLoad): listen for the end of runs, so a
+        /// PlayMode run started before a domain reload is still answered after it (callbacks
+        /// registered with the test framework do not survive a reload).
+        /// </summary>
+        public static void Hook()
+        {
+            if (listener != null)
+            {
+                return;
+            }
+            listener = new Listener();
+            Api.RegisterCallbacks(listener);
+        }
+
+        private static SessionStateStore Records
+        {
+            get { return new SessionStateStore(MovesiaSettings.ProjectKey(EditorContext.ProjectPath)); }
+        }
+
         public static CommandOutcome RunTests(JObject args)
         {
             string modeName = Args.RequiredString(args, "mode");
@@ -151,29 +188,85 @@ namespace Movesia.Mcp.Editor
                 assemblyNames = Names(Args.StringList(args, "assemblies")),
             };
             int offset = Args.Int(args, "offset", 0, 0, int.MaxValue);
-            JObject pending = RunResult(modeName, 0, 0, 0, 0.0, new JArray(), offset, JValue.CreateNull(), false);
-            var run = new Run(pending, offset, Args.Int(args, "limit", 50, 1, 200));
-            Api.RegisterCallbacks(run);
+            int limit = Args.Int(args, "limit", 50, 1, 200);
             var settings = new ExecutionSettings(filter);
             settings.runSynchronously = mode == TestMode.EditMode;
+            if (mode == TestMode.EditMode)
+            {
+                return RunEditMode(settings, modeName, offset, limit);
+            }
+            JObject finishedAtOnce;
+            string key = StartPlayMode(settings, modeName, offset, limit, out finishedAtOnce);
+            if (finishedAtOnce != null)
+            {
+                return CommandOutcome.Done(finishedAtOnce);
+            }
+            // The base of the answer, should it ever go out unfinished; RunFinished lays the
+            // counts over it (complete: true).
+            JObject notFinished = TestRunReport.Build(modeName, 0, 0, 0, 0.0, new JArray(), offset, JValue.CreateNull(), false);
+            return CommandOutcome.AwaitCallback(key, notFinished, PlayModeTimeoutMs,
+                "the PlayMode test run did not report its end within " + (PlayModeTimeoutMs / 1000)
+                + " s; it may still be running: look at the Test Runner window, or run fewer tests (test_names, group_names, categories)");
+        }
+
+        private static CommandOutcome RunEditMode(ExecutionSettings settings, string modeName, int offset, int limit)
+        {
+            var run = new Run(modeName, offset, limit);
+            Api.RegisterCallbacks(run);
+            syncRunActive = true;
+            try
+            {
+                Api.Execute(settings);
+            }
+            finally
+            {
+                syncRunActive = false;
+                Api.UnregisterCallbacks(run);
+            }
+            if (!run.Finished)
+            {
+                throw new CommandException("the EditMode run did not finish synchronously (UnityTest coroutine tests need a PlayMode run, or the Test Runner window)");
+            }
+            return CommandOutcome.Done(run.Result);
+        }
+
+        /// <summary>Starts the run; its key, and the result when it ended inside Execute already.</summary>
+        private static string StartPlayMode(ExecutionSettings settings, string modeName, int offset, int limit, out JObject finishedAtOnce)
+        {
+            EditorLink link = EditorContext.Link;
+            PlayModeRunRecord running = PlayModeRunRecord.FromJson(Records.Get(RecordKey));
+            if (running != null && link != null && link.IsAwaiting(running.Key))
+            {
+                throw new CommandException("a PlayMode test run started by run_tests is still going; wait for its answer (or stop it in the Test Runner window) before starting another");
+            }
+            Hook();
+            var record = new PlayModeRunRecord
+            {
+                Key = "run_tests:" + Guid.NewGuid().ToString("N"),
+                Mode = modeName,
+                Offset = offset,
+                Limit = limit,
+                StartedUtcTicks = DateTime.UtcNow.Ticks,
+            };
+            Records.Set(RecordKey, record.ToJson());
+            startingKey = record.Key;
+            finishedWhileStarting = null;
             try
             {
                 Api.Execute(settings);
             }
             catch (Exception)
             {
-                Api.UnregisterCallbacks(run);
+                Records.Remove(RecordKey);
                 throw;
             }
-            if (mode == TestMode.EditMode)
+            finally
             {
-                if (!run.Finished)
-                {
-                    throw new CommandException("the EditMode run did not finish synchronously (UnityTest coroutine tests need a PlayMode run, or the Test Runner window)");
-                }
-                return CommandOutcome.Done(run.Result);
+                startingKey = null;
             }
-            return CommandOutcome.AfterPlayModeChange(run.Result);
+            finishedAtOnce = finishedWhileStarting;
+            finishedWhileStarting = null;
+            return record.Key;
         }
 
         private static string[] Names(List<string> values)
@@ -181,22 +274,59 @@ namespace Movesia.Mcp.Editor
             return values.Count > 0 ? values.ToArray() : null;
         }
 
-        /// <summary>One run's callbacks: counts the leaf results, keeps the failures.</summary>
+        /// <summary>Counts a finished leaf; suites and results with children are not tests.</summary>
+        private static void Count(ITestResultAdaptor result, TestRunReport report)
+        {
+            if (result.HasChildren || result.Test == null || result.Test.IsSuite)
+            {
+                return;
+            }
+            switch (result.TestStatus)
+            {
+                case TestStatus.Passed:
+                    report.Pass();
+                    break;
+                case TestStatus.Failed:
+                    report.Fail(result.FullName, result.Message, result.StackTrace, result.Duration);
+                    break;
+                default:
+                    report.Skip();  // Skipped, Ignored and Inconclusive
+                    break;
+            }
+        }
+
+        /// <summary>Every leaf of a run's result tree (RunFinished's argument), depth first.</summary>
+        private static void Walk(ITestResultAdaptor node, TestRunReport report, int depth)
+        {
+            if (node == null || depth > 64)
+            {
+                return;
+            }
+            if (!node.HasChildren)
+            {
+                Count(node, report);
+                return;
+            }
+            foreach (ITestResultAdaptor child in node.Children)
+            {
+                Walk(child, report, depth + 1);
+            }
+        }
+
+        /// <summary>One synchronous (EditMode) run's callbacks: counts the leaf results as they finish.</summary>
         private sealed class Run : ICallbacks
         {
+            private readonly string mode;
             private readonly int offset;
             private readonly int limit;
             private readonly DateTime started = DateTime.UtcNow;
-            private int passed;
-            private int failed;
-            private int skipped;
-            private readonly List<JObject> failures = new List<JObject>();
+            private readonly TestRunReport report = new TestRunReport();
 
-            public Run(JObject pending, int offset, int limit)
+            public Run(string mode, int offset, int limit)
             {
+                this.mode = mode;
                 this.offset = offset;
                 this.limit = limit;
-                Result = pending;
             }
 
             public JObject Result { get; private set; }
@@ -213,75 +343,75 @@ namespace Movesia.Mcp.Editor
 
             public void TestFinished(ITestResultAdaptor result)
             {
-                if (result.HasChildren || result.Test == null || result.Test.IsSuite)
-                {
-                    return;
-                }
-                switch (result.TestStatus)
-                {
-                    case TestStatus.Passed:
-                        passed++;
-                        break;
-                    case TestStatus.Failed:
-                        failed++;
-                        failures.Add(Failure(result));
-                        break;
-                    default:
-                        skipped++;  // Skipped, Ignored and Inconclusive
-                        break;
-                }
+                Count(result, report);
             }
 
             public void RunFinished(ITestResultAdaptor result)
             {
-                var page = new JArray();
-                for (int i = offset; i < failures.Count && page.Count < limit; i++)
-                {
-                    page.Add(failures[i]);
-                }
-                int end = offset + page.Count;
-                JObject done = RunResult(
-                    (string)Result["mode"], passed, failed, skipped,
-                    (DateTime.UtcNow - started).TotalSeconds, page, offset,
-                    end < failures.Count ? (JToken)end : JValue.CreateNull(), true);
-                foreach (JProperty p in done.Properties())
-                {
-                    Result[p.Name] = p.Value;  // the same object the core may be holding
-                }
+                Result = report.Result(mode, (DateTime.UtcNow - started).TotalSeconds, offset, limit);
                 Finished = true;
-                Api.UnregisterCallbacks(this);
             }
         }
 
-        // builds: TestFailure
-        private static JObject Failure(ITestResultAdaptor result)
+        /// <summary>
+        /// Registered once per domain: answers the PlayMode run of the record, whichever domain
+        /// its RunFinished fires in. Never throws into the test framework.
+        /// </summary>
+        private sealed class Listener : ICallbacks
         {
-            return new JObject
+            public void RunStarted(ITestAdaptor testsToRun)
             {
-                { "name", result.FullName },
-                { "message", result.Message ?? "" },
-                { "stack", result.StackTrace ?? "" },
-                { "duration", Values.Num((float)result.Duration) },
-            };
-        }
+            }
 
-        // builds: RunTestsResult
-        private static JObject RunResult(string mode, int passed, int failed, int skipped, double seconds,
-            JArray failures, int offset, JToken next, bool complete)
-        {
-            return new JObject
+            public void TestStarted(ITestAdaptor test)
             {
-                { "mode", mode },
-                { "passed", passed },
-                { "failed", failed },
-                { "skipped", skipped },
-                { "total", passed + failed + skipped },
-                { "duration", Math.Round(seconds, 3) },
-                { "failures", failures },
-                { "offset", offset },
-                { "next_offset", next },
-                { "complete", complete },
-            };
+            }
+
+            public void TestFinished(ITestResultAdaptor result)
+            {
+            }
+
+            public void RunFinished(ITestResultAdaptor result)
+            {
+                try
+                {
+                    Finish(result);
+                }
+                catch (Exception e)
+                {
+                    EditorContext.LogError("run_tests: could not report the end of the PlayMode run: " + e);
+                }
+            }
+
+            private static void Finish(ITestResultAdaptor result)
+            {
+                if (syncRunActive)
+                {
+                    return;  // our EditMode run: its own callbacks answer it
+                }
+                SessionStateStore records = Records;
+                PlayModeRunRecord record = PlayModeRunRecord.FromJson(records.Get(RecordKey));
+                if (record == null)
+                {
+                    return;  // a run started from the Test Runner window
+                }
+                var report = new TestRunReport();
+                Walk(result, report, 0);
+                JObject answer = report.Result(record.Mode, record.SecondsSince(DateTime.UtcNow), record.Offset, record.Limit);
+                records.Remove(RecordKey);
+                if (startingKey == record.Key)
+                {
+                    finishedWhileStarting = answer;  // the handler has not returned yet
+                    return;
+                }
+                EditorLink link = EditorContext.Link;
+                if (link == null)
+                {
+                    EditorContext.LogError("run_tests: the PlayMode run finished but the link is not running; its answer is lost");
+                    return;
+                }
+                link.CompleteDeferred(record.Key, answer);  // logs, never throws, when nobody waits any more
+            }
         }
     }
 }
