@@ -322,6 +322,39 @@ async def test_run_tests_counts_and_failures_cross_the_languages(tmp_path: Path)
         assert "But was:  5" in edit["failures"][0]["message"]
         assert "MathTests.cs:12" in edit["failures"][0]["stack"]
         assert edit["complete"] is True
-        play = await c.call("run_tests", mode="PlayMode")
-        assert (play["passed"], play["failed"], play["skipped"]) == (1, 0, 0)
         assert "mode" in await c.call_error("run_tests", mode="Both")
+
+
+async def test_a_play_mode_run_is_answered_from_its_end_across_two_reloads(
+    tmp_path: Path,
+) -> None:
+    # The fake editor's PlayMode run enters play mode (a domain reload: the core is rebuilt
+    # from its reload store), runs, reports its end as RunFinished does
+    # (EditorLink.CompleteDeferred on the new domain's link), then leaves play mode (a
+    # second reload). The answer is the finished run, never partial counts.
+    async with chain(tmp_path) as c:
+        before = c.conn_seq()
+        assert before is not None
+        play = await c.call("run_tests", mode="PlayMode", limit=1)
+        assert (play["passed"], play["failed"], play["skipped"], play["total"]) == (2, 1, 1, 4)
+        assert play["complete"] is True
+        assert play["mode"] == "PlayMode"
+        [failure] = play["failures"]
+        assert failure["name"] == "Fake.Tests.PlayerTests.FallsThroughTheFloor"
+        assert "But was:  -3.2" in failure["message"]
+        assert "PlayerTests.cs:41" in failure["stack"]
+        assert (play["offset"], play["next_offset"]) == (0, None)
+        assert "entering play mode for the PlayMode test run" in c.logs()
+        after_entering = c.conn_seq()
+        assert after_entering is not None
+        assert after_entering > before, "the answer came after the reload into play mode"
+        await c.wait_for(lambda: "(leaving play mode)" in c.logs(), "the reload out of play mode")
+        await c.wait_for(
+            lambda: (c.conn_seq() or 0) > after_entering, "the connection after leaving"
+        )
+        # The run was started once; the link serves on after both reloads.
+        assert c.logs().count("PlayMode test run finished") == 1
+        assert (await c.call("get_editor_state"))["project_path"] == str(c.project)
+        # Paging: the second page of failures of a new run is empty.
+        page = await c.call("run_tests", mode="PlayMode", offset=1)
+        assert (page["failed"], page["failures"], page["offset"]) == (1, [], 1)

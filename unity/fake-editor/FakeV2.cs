@@ -1,7 +1,9 @@
 // The fake editor's catalog v2 commands, with fixed content: capture_view answers a flat
 // grey PNG of exactly the asked size (written here: zlib via DeflateStream, CRC-32 and
 // Adler-32 by hand), run_tests a fixed small result (EditMode: 2 passed, 1 failed with a
-// message and stack, 1 skipped; PlayMode: 1 passed). Filters are accepted and ignored.
+// message and stack, 1 skipped, answered at once; PlayMode: a simulated run across two
+// domain reloads, answered from its end through AwaitCallback, see FakePlayMode). Filters
+// are accepted and ignored.
 using System;
 using System.IO;
 using System.IO.Compression;
@@ -14,8 +16,11 @@ namespace Movesia.Mcp.FakeEditor
     {
         private static readonly uint[] CrcTable = MakeCrcTable();
 
-        public static void Register(CommandTable t)
+        private static FakePlayMode playMode;
+
+        public static void Register(CommandTable t, FakePlayMode playModeRuns)
         {
+            playMode = playModeRuns;
             t.Register("capture_view", CaptureView);
             t.Register("run_tests", RunTests);
         }
@@ -47,6 +52,10 @@ namespace Movesia.Mcp.FakeEditor
                 throw new CommandException("mode must be EditMode or PlayMode");
             }
             bool edit = mode == "EditMode";
+            if (!edit)
+            {
+                return playMode.Start(Count(args, "offset", 0, 0), Count(args, "limit", 50, 1));
+            }
             var failures = new JArray();
             if (edit)
             {
@@ -75,6 +84,17 @@ namespace Movesia.Mcp.FakeEditor
         {
             JToken t = args[key];
             return t == null || t.Type == JTokenType.Null ? null : JsonValues.ToText(t, key);
+        }
+
+        private static int Count(JObject args, string key, int fallback, int min)
+        {
+            JToken t = args[key];
+            int n = t == null || t.Type == JTokenType.Null ? fallback : JsonValues.ToInt(t, key);
+            if (n < min)
+            {
+                throw new CommandException(key + " must be at least " + min + ", got " + n);
+            }
+            return n;
         }
 
         private static int Size(JObject args, string key, int fallback)

@@ -6,7 +6,9 @@
 // unbalanced braces or an "#error" line fails with file/line (no reload); otherwise a
 // domain reload follows: the core is torn down (PrepareForReload), rebuilt from the state
 // store in --state (a JSON file; default DIR/Library/Movesia/fake-reload.json), and
-// reconnects with a higher conn_seq to answer with the original request_id. Logs to stderr.
+// reconnects with a higher conn_seq to answer with the original request_id. A PlayMode
+// run_tests reloads twice (into and out of play mode) and is answered from the run's end
+// (FakePlayMode). Logs to stderr.
 using System;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -131,6 +133,7 @@ namespace Movesia.Mcp.FakeEditor
         private readonly StopwatchClock clock = new StopwatchClock();
         private readonly FakeCompiler compiler;
         private readonly CommandTable commands;
+        private readonly FakePlayMode playMode;
         private EditorLink link;
         private int reloads;
 
@@ -142,7 +145,8 @@ namespace Movesia.Mcp.FakeEditor
             this.projectStatePath = projectStatePath;
             compiler = new FakeCompiler(projectPath);
             // The scene and the handlers live in the "native" editor: they survive reloads.
-            commands = new FakeHandlers(new FakeScene(), projectPath, compiler).Table();
+            playMode = new FakePlayMode(clock, () => link, why => DomainReload(why, false), log);
+            commands = new FakeHandlers(new FakeScene(), projectPath, compiler).Table(playMode);
         }
 
         public int Run()
@@ -161,6 +165,7 @@ namespace Movesia.Mcp.FakeEditor
                     }
                 }
                 link.Tick();
+                playMode.Tick();
                 FakeCompiler.Step step = compiler.Tick(clock.NowMs);
                 switch (step)
                 {
@@ -173,7 +178,7 @@ namespace Movesia.Mcp.FakeEditor
                         break;
                     case FakeCompiler.Step.Succeeded:
                         link.NotifyCompileFinished(compiler.LastErrors);
-                        DomainReload();
+                        DomainReload("compiled", true);
                         break;
                 }
             }
@@ -209,10 +214,10 @@ namespace Movesia.Mcp.FakeEditor
         }
 
         /// <summary>beforeAssemblyReload → the domain is gone → a new core from the stores.</summary>
-        private void DomainReload()
+        private void DomainReload(string why, bool afterCompile)
         {
             reloads++;
-            log.Info("domain reload " + reloads);
+            log.Info("domain reload " + reloads + " (" + why + ")");
             link.PrepareForReload();
             link = null;
             // Work posted by the old domain's threads dies with it.
@@ -221,7 +226,10 @@ namespace Movesia.Mcp.FakeEditor
             {
             }
             Thread.Sleep(50);
-            compiler.Reloaded();
+            if (afterCompile)
+            {
+                compiler.Reloaded();
+            }
             BuildLink();
         }
     }

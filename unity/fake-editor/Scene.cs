@@ -154,7 +154,7 @@ namespace Movesia.Mcp.FakeEditor
             this.compiler = compiler;
         }
 
-        public CommandTable Table()
+        public CommandTable Table(FakePlayMode playMode)
         {
             var t = new CommandTable();
             t.Register("get_editor_state", GetEditorState);
@@ -162,7 +162,7 @@ namespace Movesia.Mcp.FakeEditor
             t.Register("create_gameobject", CreateGameObject);
             t.Register("find_objects", FindObjects);
             t.Register("write_script", WriteScript);
-            FakeV2Handlers.Register(t);  // catalog v2, fixed content
+            FakeV2Handlers.Register(t, playMode);  // catalog v2, fixed content
             return t;
         }
 
