@@ -48,6 +48,12 @@ namespace Movesia.Mcp.FakeEditor
             get { return false; }
         }
 
+        /// <summary>The last compile failed (EditorUtility.scriptCompilationFailed).</summary>
+        public bool HasCompileErrors
+        {
+            get { return LastErrors.Count > 0; }
+        }
+
         public List<CompilerMessageInfo> LastErrors { get; private set; }
 
         public void Request()

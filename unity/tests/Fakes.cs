@@ -167,6 +167,8 @@ namespace Movesia.Mcp.Tests
         public bool IsUpdating { get; set; }
 
         public bool IsChangingPlayMode { get; set; }
+
+        public bool HasCompileErrors { get; set; }
     }
 
     /// <summary>A socket whose peer is the test: it pushes inbound frames and reads what was sent.</summary>

@@ -410,6 +410,73 @@ namespace Movesia.Mcp.Tests
         }
 
         [Test]
+        public void NothingToCompileInAProjectThatDoesNotCompileIsNotCompiledTrue()
+        {
+            var rig = new Rig();
+            AddWriteScript(rig);
+            FakeSocket s = rig.Connect();
+            rig.Probe.HasCompileErrors = true; // errors from before this link (an editor restart)
+            s.PushCommand("write_script", "w1", Args("path", "Assets/A.cs"));
+            rig.Main.RunUntil(() => rig.Link.DeferredCount == 1, "deferred");
+            for (int i = 0; i < 6; i++)
+            {
+                rig.Clock.Advance(100);
+                rig.Link.Tick();
+            }
+            rig.Main.RunUntil(() => rig.Answers(s, "w1").Count == 1, "answer");
+            JObject body = (JObject)rig.Answers(s, "w1")[0]["body"];
+            Assert.AreEqual(false, (bool)body["compiled"]);
+            JObject error = (JObject)((JArray)body["errors"]).Single();
+            Assert.AreEqual(EditorLink.StandingErrorMessage, (string)error["message"]);
+            Assert.AreEqual("error", (string)error["severity"]);
+            Assert.AreEqual("", (string)error["file"]);
+        }
+
+        [Test]
+        public void NothingToCompileAfterAFailedCompileReportsThatCompilesErrors()
+        {
+            var rig = new Rig();
+            AddWriteScript(rig);
+            FakeSocket s = rig.Connect();
+            s.PushCommand("write_script", "w1", Args("path", "Assets/A.cs"));
+            rig.Main.RunUntil(() => rig.Link.DeferredCount == 1, "deferred");
+            rig.Link.NotifyCompileStarted();
+            rig.Link.NotifyCompileFinished(new List<CompilerMessageInfo>
+            {
+                new CompilerMessageInfo("Assets/A.cs", 4, 2, "; expected", true),
+                new CompilerMessageInfo("Assets/B.cs", 9, 1, "unused variable", false),
+            });
+            rig.Main.RunUntil(() => rig.Answers(s, "w1").Count == 1, "w1 answered by the failed compile");
+            rig.Probe.HasCompileErrors = true;
+            // A change that compiles nothing (the same broken file again, say).
+            s.PushCommand("write_script", "w2", Args("path", "Assets/Other.txt"));
+            rig.Main.RunUntil(() => rig.Link.DeferredCount == 1, "w2 deferred");
+            for (int i = 0; i < 6; i++)
+            {
+                rig.Clock.Advance(100);
+                rig.Link.Tick();
+            }
+            rig.Main.RunUntil(() => rig.Answers(s, "w2").Count == 1, "w2 answered");
+            JObject body = (JObject)rig.Answers(s, "w2")[0]["body"];
+            Assert.AreEqual(false, (bool)body["compiled"]);
+            JObject error = (JObject)((JArray)body["errors"]).Single(); // the warning is left out
+            Assert.AreEqual("Assets/A.cs", (string)error["file"]);
+            Assert.AreEqual(4, (int)error["line"]);
+            Assert.AreEqual("; expected", (string)error["message"]);
+            // Fixed: the probe clears, and nothing to compile is compiled=true again.
+            rig.Probe.HasCompileErrors = false;
+            s.PushCommand("write_script", "w3", Args("path", "Assets/Other.txt"));
+            rig.Main.RunUntil(() => rig.Link.DeferredCount == 1, "w3 deferred");
+            for (int i = 0; i < 6; i++)
+            {
+                rig.Clock.Advance(100);
+                rig.Link.Tick();
+            }
+            rig.Main.RunUntil(() => rig.Answers(s, "w3").Count == 1, "w3 answered");
+            Assert.AreEqual(true, (bool)rig.Answers(s, "w3")[0]["body"]["compiled"]);
+        }
+
+        [Test]
         public void APlayModeChangeIsAnsweredOnceOverEvenAcrossAReload()
         {
             var rig = new Rig();

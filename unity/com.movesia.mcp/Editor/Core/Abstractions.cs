@@ -113,6 +113,13 @@ namespace Movesia.Mcp.Core
 
         /// <summary>A play mode change is under way (isPlayingOrWillChangePlaymode != isPlaying).</summary>
         bool IsChangingPlayMode { get; }
+
+        /// <summary>
+        /// The project's scripts do not compile as they stand: the last compile failed (Unity:
+        /// EditorUtility.scriptCompilationFailed). A command that found nothing to compile is
+        /// then answered compiled=false, not true.
+        /// </summary>
+        bool HasCompileErrors { get; }
     }
 
     /// <summary>One compiler message, as compile_finished and write_script report it.</summary>

@@ -151,6 +151,16 @@ namespace Movesia.Mcp.Core
         /// <summary>One editor tick: settles what has gone quiet long enough, or timed out.</summary>
         public List<SettledCommand> Tick(long nowMs, bool compiling, bool updating, bool changingPlayMode)
         {
+            return Tick(nowMs, compiling, updating, changingPlayMode, null);
+        }
+
+        /// <summary>
+        /// As Tick; standingErrors (null or empty: none) are the project's compile errors as it
+        /// stands: an AfterCompile command that found nothing to compile reports them
+        /// (compiled=false) instead of compiled=true.
+        /// </summary>
+        public List<SettledCommand> Tick(long nowMs, bool compiling, bool updating, bool changingPlayMode, IList<CompilerMessageInfo> standingErrors)
+        {
             var done = new List<SettledCommand>();
             for (int i = items.Count - 1; i >= 0; i--)
             {
@@ -183,7 +193,7 @@ namespace Movesia.Mcp.Core
                 SettledCommand settled = null;
                 if (!busy && d.QuietTicks >= QuietTicksNeeded && nowMs - d.QuietSinceMs >= QuietMsNeeded)
                 {
-                    settled = d.Kind == OutcomeKind.AfterCompile ? Compiled(d, null) : Finished(d, d.BaseResult);
+                    settled = d.Kind == OutcomeKind.AfterCompile ? Compiled(d, standingErrors) : Finished(d, d.BaseResult);
                 }
                 else if (nowMs >= d.DeadlineMs)
                 {

@@ -36,6 +36,9 @@ namespace Movesia.Mcp.Core
         public const int MaxEarlyCompletions = 16;
         public const int MaxFinishedKeys = 32;
 
+        /// <summary>The error reported when the probe says the scripts do not compile but no compile this link saw said why.</summary>
+        public const string StandingErrorMessage = "the project's scripts already had compile errors (nothing new to compile): read_console shows them";
+
         private readonly LinkOptions options;
         private readonly LinkServices services;
         private readonly CommandTable commands;
@@ -66,6 +69,7 @@ namespace Movesia.Mcp.Core
         private int droppedEvents;
         private bool executing;
         private JObject lastCompileFinished;
+        private List<CompilerMessageInfo> lastCompileErrors = new List<CompilerMessageInfo>();
 
         public EditorLink(LinkOptions options, LinkServices services, CommandTable commands)
         {
@@ -229,7 +233,8 @@ namespace Movesia.Mcp.Core
                     bool compiling = probe != null && probe.IsCompiling;
                     bool updating = probe != null && probe.IsUpdating;
                     bool changing = probe != null && probe.IsChangingPlayMode;
-                    foreach (SettledCommand s in settle.Tick(now, compiling, updating, changing))
+                    IList<CompilerMessageInfo> standing = probe != null && probe.HasCompileErrors ? StandingErrors() : null;
+                    foreach (SettledCommand s in settle.Tick(now, compiling, updating, changing, standing))
                     {
                         Settle(s);
                     }
@@ -266,6 +271,7 @@ namespace Movesia.Mcp.Core
         public void NotifyCompileStarted()
         {
             lastCompileFinished = null;
+            lastCompileErrors = new List<CompilerMessageInfo>();
             SendEvent("compile_started", new JObject());
         }
 
@@ -285,6 +291,17 @@ namespace Movesia.Mcp.Core
                 body["success"] = errors.Count == 0;
                 body["errors"] = errors;
                 lastCompileFinished = body;
+                lastCompileErrors = new List<CompilerMessageInfo>();
+                if (messages != null)
+                {
+                    foreach (CompilerMessageInfo m in messages)
+                    {
+                        if (m != null && m.IsError)
+                        {
+                            lastCompileErrors.Add(m);
+                        }
+                    }
+                }
                 SendEvent("compile_finished", body);
                 foreach (SettledCommand s in settle.CompileFinished(messages, services.Clock.NowMs))
                 {
@@ -900,6 +917,16 @@ namespace Movesia.Mcp.Core
                 RememberFinished(s.Key, s.Error != null ? "answered with an error" : "answered");
             }
             Complete(s.Command, s.RequestId, s.Result, s.Error, s.StartedMs);
+        }
+
+        /// <summary>The errors of the last failed compile this link saw, or one that says they exist.</summary>
+        private IList<CompilerMessageInfo> StandingErrors()
+        {
+            if (lastCompileErrors.Count > 0)
+            {
+                return lastCompileErrors;
+            }
+            return new List<CompilerMessageInfo> { new CompilerMessageInfo("", 0, 0, StandingErrorMessage, true) };
         }
 
         // ── main thread: completions of AwaitCallback commands ───────────────────────

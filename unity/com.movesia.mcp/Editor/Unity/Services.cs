@@ -265,5 +265,10 @@ namespace Movesia.Mcp.Editor
         {
             get { return EditorApplication.isPlayingOrWillChangePlaymode != EditorApplication.isPlaying; }
         }
+
+        public bool HasCompileErrors
+        {
+            get { return EditorUtility.scriptCompilationFailed; }
+        }
     }
 }
