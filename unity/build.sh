@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Unity plug-in with Debian's Mono (mcs) into unity/build/ and runs the C# tests.
 #
+#   0. Editor/Unity/Handlers/CatalogFacts.cs is what tool_schemas/ says (make_catalog_facts.py)
 #   1. Movesia.Mcp.Core.dll            Editor/Core/**/*.cs (Unity-free)
 #   2. stubs/{classic,entityid}/       Stubs~/UnityEngine/**/*.cs → UnityEngine.dll,
 #                                      Stubs~/UnityEditor/**/*.cs → UnityEditor.dll
@@ -52,6 +53,10 @@ rm -rf "$OUT"
 mkdir -p "$OUT/stubs/classic" "$OUT/stubs/entityid" "$OUT/classic" "$OUT/entityid"
 cp "$NEWTONSOFT" "$OUT/Newtonsoft.Json.dll"
 cp "$NUNIT" "$OUT/nunit.framework.dll"
+
+echo "== catalog facts"
+python3 "$PKG/Documentation~/tools/make_catalog_facts.py" --check \
+  || die "Editor/Unity/Handlers/CatalogFacts.cs disagrees with tool_schemas/"
 
 echo "== core"
 mapfile -t CORE < <(sources "$PKG/Editor/Core")

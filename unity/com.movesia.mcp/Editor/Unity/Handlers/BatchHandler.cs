@@ -72,20 +72,15 @@ namespace Movesia.Mcp.Editor
             });
         }
 
-        // The commands whose handlers record everything they change with Undo.* (the
-        // catalog's UNDOABLE_COMMANDS), and the read-only ones: the only steps an atomic
-        // batch may hold. Keep both lists in step with the catalog.
-        private static readonly HashSet<string> Undoable = new HashSet<string>
+        // The commands whose handlers record everything they change with Undo.*: with the
+        // reads (CatalogFacts.ReadOnly, generated from tool_schemas/), the only steps an atomic
+        // batch may hold. A fact of these handlers; tests/unity/test_batch_steps.py checks it
+        // is the catalog's UNDOABLE_COMMANDS.
+        private static readonly HashSet<string> Undoable = new HashSet<string>(StringComparer.Ordinal)
         {
             "create_gameobject", "duplicate_gameobject", "destroy_gameobject", "rename_gameobject",
             "set_parent", "move_to_scene", "add_component", "remove_component",
             "set_component_properties", "instantiate_prefab", "modify_material", "assign_material",
-        };
-
-        private static readonly HashSet<string> ReadOnly = new HashSet<string>
-        {
-            "get_hierarchy", "find_objects", "inspect_object", "search_assets", "read_console",
-            "get_editor_state", "get_selection", "get_project_settings", "read_script",
         };
 
         // Why this step cannot be in an atomic batch, or null when it can.
@@ -96,13 +91,17 @@ namespace Movesia.Mcp.Editor
                 return "must be an object";
             }
             string command = (string)step["command"] ?? (string)step["tool"] ?? "?";
-            if (Undoable.Contains(command) || ReadOnly.Contains(command))
+            if (CatalogFacts.SurvivesReload.Contains(command))
+            {
+                return "(" + command + ") cannot be in an atomic batch: it survives a domain reload (a compile "
+                    + "or play mode), which Unity cannot roll back; run it on its own or in a batch without 'atomic'";
+            }
+            if (Undoable.Contains(command) || CatalogFacts.ReadOnly.Contains(command))
             {
                 return null;
             }
-            return "(" + command + ") cannot be in an atomic batch: Unity's undo does not take it back "
-                + "(or it survives a domain reload), so a failed batch could not be rolled back; run it "
-                + "on its own or in a batch without 'atomic'";
+            return "(" + command + ") cannot be in an atomic batch: Unity's undo does not take it back, "
+                + "so a failed batch could not be rolled back; run it on its own or in a batch without 'atomic'";
         }
 
         // Runs one step; null on success (result set), else the error message.
@@ -148,6 +147,14 @@ namespace Movesia.Mcp.Editor
                 else if (outcome.Kind == OutcomeKind.AfterPlayModeChange)
                 {
                     result["deferred"] = "play_mode_change";
+                }
+                else if (outcome.Kind == OutcomeKind.AwaitCallback)
+                {
+                    // Started, but its answer comes from a callback (a PlayMode test run's end)
+                    // that a batch answered now cannot wait for.
+                    result["deferred"] = "callback";
+                    result["note"] = command + " was started; its result comes later and is not part of the batch: "
+                        + "run it on its own to get it";
                 }
                 return null;
             }
