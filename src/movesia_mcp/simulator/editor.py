@@ -15,8 +15,8 @@ failures are ``{"error": "..."}`` as the real plug-in sends them.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections.abc import Coroutine
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -252,14 +252,11 @@ async def run_simulated_editor(
         await peer.aclose()
 
 
-async def _first(*awaitables: Any) -> None:
-    """Wait until one of ``awaitables`` finishes; cancel the others."""
-    tasks = [asyncio.ensure_future(a) for a in awaitables]
-    try:
+async def _first(*awaitables: Coroutine[Any, Any, Any]) -> None:
+    """Wait until one of ``awaitables`` finishes; the others are cancelled, and all are
+    awaited before this returns (a task group owns them)."""
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(awaitable) for awaitable in awaitables]
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    finally:
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
