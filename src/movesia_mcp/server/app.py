@@ -9,7 +9,10 @@ flush loop the server's lifespan runs.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio
 import anyio.lowlevel
@@ -91,6 +94,7 @@ def build_server(
         version=__version__,
         instructions=INSTRUCTIONS,
         subscriptions=hub.bus,
+        lifespan=functools.partial(_lifespan, hub),
     )
     low = server._lowlevel_server  # no public accessor in mcp 2.3 (see notes/mcp-sdk-2x.md)
     low.create_initialization_options = functools.partial(  # type: ignore[method-assign]
@@ -119,6 +123,14 @@ def build_server(
     )
     hub.settle = functools.partial(deliveries_settled, manager)
     return server
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(hub: ClientHub, _: MCPServer) -> AsyncIterator[dict[str, Any]]:
+    """The server's lifespan runs the hub's notification flush loop: an embedder that
+    serves the server (stdio, streamable HTTP, in process) has nothing else to start."""
+    async with hub.running():
+        yield {}
 
 
 async def deliveries_settled(manager: UnityManager, timeout: float = 0.5) -> None:
