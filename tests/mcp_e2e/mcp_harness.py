@@ -572,7 +572,7 @@ async def open_world(
     if editor is None:
         editor = SimulatedEditor()
     async with serve(manager) as running:
-        flusher = asyncio.create_task(hub.run())
+        # No hub.run() here: the server's lifespan runs it for each client (build_server).
         peer = SimulatedUnity(
             running.url,
             project_path=editor.project_path,
@@ -590,9 +590,6 @@ async def open_world(
         finally:
             for each in world.peers:
                 await each.aclose()
-            flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await flusher
 
 
 async def eventually(predicate: Callable[[], object], timeout: float = 5.0) -> None:

@@ -20,18 +20,20 @@ once, so an event flood from Unity cannot flood the clients. Log notifications a
 coalesced too: at most ``max_logs_per_s`` leave per second, and the rest are folded
 into one ``unity_logs_folded`` notification that counts them by event. Neither ever
 blocks the caller: a client that stops reading stalls only this hub's flush loop,
-and what waits for it stays bounded.
+and what waits for it stays bounded. The flush loop runs in the MCP server's lifespan
+(``running``, entered by ``build_server``'s lifespan), never left to the embedder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import math
 import time
 import typing
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -84,6 +86,7 @@ class ClientHub:
         self.notifications_sent = 0
         self._dirty: set[str] = set()
         self._wake = anyio.Event()
+        self._turn = anyio.Lock()  # of the flush loops running (see run)
 
     @property
     def client_count(self) -> int:
@@ -178,17 +181,36 @@ class ClientHub:
             self._window_start = now
             self._window_sent = 0
 
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Run the flush loop for the life of the block, in a task group it owns.
+
+        The MCP server's lifespan enters it (``build_server``), so whatever serves the
+        server runs the loop: the stdio runner, the streamable-HTTP session manager in a
+        Starlette app's lifespan, each in-process client. Those may overlap; their loops
+        take turns (``run``), and leaving the block stops this one's loop.
+        """
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self.run)
+            try:
+                yield
+            finally:
+                tg.cancel_scope.cancel()
+
     async def run(self) -> None:
-        """Flush loop; runs for the life of the server."""
+        """Flush loop, until cancelled. Loops running at once take turns: one waits,
+        flushes and pauses ``flush_interval`` while the others queue, so updates stay
+        coalesced however many run."""
         while True:
-            timeout = math.inf
-            if self._folded:  # the summary goes out when the next second starts
-                timeout = max(0.0, self._window_start + 1.0 - self.clock())
-            with anyio.move_on_after(timeout):
-                await self._wake.wait()
-            self._wake = anyio.Event()
-            await self.flush()
-            await anyio.sleep(self.flush_interval)
+            async with self._turn:
+                timeout = math.inf
+                if self._folded:  # the summary goes out when the next second starts
+                    timeout = max(0.0, self._window_start + 1.0 - self.clock())
+                with anyio.move_on_after(timeout):
+                    await self._wake.wait()
+                self._wake = anyio.Event()
+                await self.flush()
+                await anyio.sleep(self.flush_interval)
 
     async def flush(self) -> None:
         await self._flush_resources()

@@ -564,8 +564,7 @@ async def run_relay(config: Config, holder: Holder) -> None:
     async with anyio.create_task_group() as signals:
         await signals.start(watch_signals, stop)
         async with anyio.create_task_group() as tg:
-            tg.start_soon(relay.hub.run)
-            tg.start_soon(serve_stdio, relay.server, stop)
+            tg.start_soon(serve_stdio, relay.server, stop)  # its lifespan runs relay.hub
 
             async def stop_relay() -> None:
                 await stop.wait()

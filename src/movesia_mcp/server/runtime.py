@@ -144,23 +144,19 @@ class Runtime:
 
     @contextlib.asynccontextmanager
     async def holding(self, sock: socket.socket) -> AsyncIterator[None]:
-        """Serve the Unity listener (and /relay) on ``sock`` until the block exits."""
+        """Serve the Unity listener (and /relay) on ``sock`` until the block exits.
+
+        The notification loop is the MCP server's (its lifespan runs it): whatever serves
+        the server here (stdio, streamable HTTP, the relay route) starts and stops it."""
         try:
-            async with (
-                serving(
-                    self.app(),
-                    sock,
-                    self.manager,
-                    max_message_bytes=self.config.max_message_bytes,
-                    request_timeout=self.config.http_request_timeout,
-                ),
-                anyio.create_task_group() as tg,
+            async with serving(
+                self.app(),
+                sock,
+                self.manager,
+                max_message_bytes=self.config.max_message_bytes,
+                request_timeout=self.config.http_request_timeout,
             ):
-                tg.start_soon(self.hub.run)
-                try:
-                    yield
-                finally:
-                    tg.cancel_scope.cancel()
+                yield
         finally:
             if self.relay_secret is not None:
                 remove_secret(self.port, self.relay_secret)

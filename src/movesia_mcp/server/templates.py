@@ -6,11 +6,12 @@ the SDK decodes it. An object resource is ``inspect_object``'s answer, a script 
 ``read_script``'s, bounded in bytes like the other resources. Bad paths are refused with
 the catalog's rules before anything reaches Unity.
 
+Both templates, and what refreshes them, are declared in ``resource_catalog.TEMPLATES``.
 Subscriptions: a client subscribes to the concrete URI it read. Which concrete URIs are
 wanted is known from both eras' subscriptions: ``resources/subscribe`` (the hub's
 subscribers) and the ``subscriptions/listen`` streams open now (``ListenTracker``). Unity's
-``hierarchy_changed`` (and a scene opening, a reconnect) updates every subscribed object
-URI; ``assets_imported``/``assets_deleted`` update the script URIs of those paths.
+``hierarchy_changed`` (and a scene opening or saving) updates every subscribed object URI;
+``assets_imported``/``assets_deleted`` update the script URIs of those paths.
 """
 
 from __future__ import annotations
@@ -28,18 +29,20 @@ from pydantic import TypeAdapter, ValidationError
 from ..bounds import dumps_within
 from ..catalog.models import ScriptPath, explain
 from ..exceptions import UnityError
+from ..resource_catalog import (
+    OBJECT_TEMPLATE,
+    SCRIPT_TEMPLATE,
+    TEMPLATES,
+    TEMPLATES_BY_URI,
+    refreshed_templates,
+)
 from ..unity_manager import UnityManager
 from .hub import LISTEN, ClientHub
 
-OBJECT_PREFIX = "unity://object/"
-SCRIPT_PREFIX = "unity://script/"
-OBJECT_TEMPLATE = OBJECT_PREFIX + "{path}"
-SCRIPT_TEMPLATE = SCRIPT_PREFIX + "{path}"
-TEMPLATE_URIS = (OBJECT_TEMPLATE, SCRIPT_TEMPLATE)
-
-# Unity events after which every subscribed object URI may show something else.
-OBJECT_EVENTS = frozenset({"hierarchy_changed", "scene_opened", "scene_saved"})
-SCRIPT_EVENTS = frozenset({"assets_imported", "assets_deleted"})
+OBJECT_PREFIX = TEMPLATES_BY_URI[OBJECT_TEMPLATE].prefix
+SCRIPT_PREFIX = TEMPLATES_BY_URI[SCRIPT_TEMPLATE].prefix
+TEMPLATE_URIS = tuple(spec.uri_template for spec in TEMPLATES)
+PREFIXES = tuple(spec.prefix for spec in TEMPLATES)
 
 _SCRIPT_PATH: TypeAdapter[str] = TypeAdapter(ScriptPath)
 MAX_HIERARCHY_PATH = 4096
@@ -66,11 +69,7 @@ class ListenTracker:
             return await call_next(ctx)
         notifications = (ctx.params or {}).get("notifications") or {}
         wanted = notifications.get("resourceSubscriptions") or []
-        uris = [
-            u
-            for u in wanted
-            if isinstance(u, str) and u.startswith(("unity://object/", SCRIPT_PREFIX))
-        ]
+        uris = [u for u in wanted if isinstance(u, str) and u.startswith(PREFIXES)]
         self.uris.update(uris)
         try:
             return await call_next(ctx)
@@ -86,16 +85,18 @@ def subscribed(hub: ClientHub, listens: ListenTracker, prefix: str) -> set[str]:
 
 
 def uris_for_event(
-    hub: ClientHub, listens: ListenTracker, event: str, body: dict[str, Any]
+    hub: ClientHub, listens: ListenTracker, fired: Iterable[str], body: dict[str, Any]
 ) -> list[str]:
-    """The template URIs a Unity event changes."""
-    if event in OBJECT_EVENTS:
-        return sorted(subscribed(hub, listens, OBJECT_PREFIX))
-    if event in SCRIPT_EVENTS:
-        paths: Iterable[Any] = body.get("paths") or ()
-        wanted = subscribed(hub, listens, SCRIPT_PREFIX)
-        return sorted(wanted & {script_uri(p) for p in paths if isinstance(p, str)})
-    return []
+    """The subscribed template URIs that the ``fired`` triggers of a Unity event change
+    (``resource_catalog.TEMPLATES`` says which: all of a template's, or its paths')."""
+    uris: list[str] = []
+    for spec in refreshed_templates(fired):
+        wanted = subscribed(hub, listens, spec.prefix)
+        if spec.per_path:
+            paths: Iterable[Any] = body.get("paths") or ()
+            wanted &= {spec.prefix + quote(p, safe="") for p in paths if isinstance(p, str)}
+        uris.extend(sorted(wanted))
+    return uris
 
 
 def register_templates(
@@ -104,39 +105,37 @@ def register_templates(
     """Register both templates and the listen tracker; returns the tracker."""
     listens = ListenTracker()
     server.middleware.append(listens)
-    json_type = "application/json"
 
-    @server.resource(
-        OBJECT_TEMPLATE,
-        name="object",
-        mime_type=json_type,
-        description="One GameObject with its components, by hierarchy path (URL-encoded, "
-        "e.g. unity://object/Environment%2FTrees)",
-    )
     async def object_resource(path: str) -> str:
         if not path.strip() or len(path) > MAX_HIERARCHY_PATH or "\x00" in path:
             raise ResourceError(
-                f"unity://object/: {path[:80]!r} is not a hierarchy path; give one like "
+                f"{OBJECT_PREFIX}: {path[:80]!r} is not a hierarchy path; give one like "
                 "'Environment/Trees' (scene root first), URL-encoded"
             )
         body = await _unity(manager, "inspect_object", {"path": path})
         return dumps_within(body, max_bytes, indent=1)
 
-    @server.resource(
-        SCRIPT_TEMPLATE,
-        name="script",
-        mime_type=json_type,
-        description="A C# script under Assets/ with its contents, by path (URL-encoded, "
-        "e.g. unity://script/Assets%2FScripts%2FPlayer.cs)",
-    )
     async def script_resource(path: str) -> str:
         try:
             checked = _SCRIPT_PATH.validate_python(path)
         except ValidationError as exc:
-            raise ResourceError(f"unity://script/: {explain(exc)}") from None
+            raise ResourceError(f"{SCRIPT_PREFIX}: {explain(exc)}") from None
         body = await _unity(manager, "read_script", {"path": checked})
         return dumps_within(body, max_bytes, indent=1)
 
+    readers: dict[str, Callable[[str], Awaitable[str]]] = {
+        OBJECT_TEMPLATE: object_resource,
+        SCRIPT_TEMPLATE: script_resource,
+    }
+    if set(readers) != set(TEMPLATE_URIS):
+        raise RuntimeError(f"template readers {sorted(readers)} != declared {TEMPLATE_URIS}")
+    for spec in TEMPLATES:
+        server.resource(
+            spec.uri_template,
+            name=spec.name,
+            mime_type=spec.mime_type,
+            description=spec.description,
+        )(readers[spec.uri_template])
     return listens
 
 

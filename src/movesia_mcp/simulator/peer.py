@@ -28,7 +28,7 @@ import logging
 import time
 import uuid
 from collections import Counter, OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 from urllib.parse import urlencode
@@ -162,7 +162,8 @@ class SimulatedUnity:
         self.compiles = 0
         self.ws: ClientConnection | None = None
         self.closed_by_server: tuple[int | None, str] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()  # owned: aclose cancels them
+        self._closing = False
         self._reader: asyncio.Task[None] | None = None
         self._deferred: list[dict[str, Any]] = []
         self._compile_lock = asyncio.Lock()
@@ -188,6 +189,8 @@ class SimulatedUnity:
 
     async def connect(self) -> dict[str, Any]:
         """Open the socket, handshake, and wait for ``welcome``. Returns its body."""
+        if self._closing:
+            raise RuntimeError("this SimulatedUnity is closed (aclose); make a new one")
         self.disconnected = asyncio.Event()
         self.closed_by_server = None
         ws = await connect(
@@ -225,6 +228,12 @@ class SimulatedUnity:
             self.closed_by_server = (code, reason)
             self.disconnected.set()
             raise HandshakeRejected(code, reason) from None
+        except BaseException:  # cancelled (aclose) or timed out: no socket left open
+            await _abort(ws)
+            raise
+        if self._closing:  # aclose() ran while this handshake was under way
+            await _abort(ws)
+            raise RuntimeError("this SimulatedUnity was closed (aclose) while connecting")
         self._reader = asyncio.create_task(self._read_loop(ws))
         if self.heartbeat_interval:
             self._spawn(self._heartbeat(ws))
@@ -257,13 +266,22 @@ class SimulatedUnity:
                 await self._reader
 
     async def aclose(self) -> None:
-        """Close and stop every background task."""
+        """Stop every background task, then close the socket they leave.
+
+        The tasks go first: a command's domain reload may be about to reconnect, and a
+        socket it opened after the close would outlive the peer. Once closing, nothing
+        new starts (``_spawn`` refuses, ``connect`` raises).
+        """
+        self._closing = True
+        while self._tasks:  # the reader may spawn a command while we wait
+            tasks = list(self._tasks)
+            self._tasks.difference_update(tasks)
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         await self.close()
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
 
     async def __aenter__(self) -> SimulatedUnity:
         await self.connect()
@@ -489,11 +507,22 @@ class SimulatedUnity:
                 if self.ws is ws:
                     await ws.send(json.dumps(envelope("hb", {}, session=self.session_id)))
 
-    def _spawn(self, coro: Awaitable[Any]) -> None:
-        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run ``coro`` as a task this peer owns: ``aclose`` cancels and awaits it."""
+        if self._closing:
+            coro.close()
+            return
+        task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         task.add_done_callback(_log_failure)
+
+
+async def _abort(ws: ClientConnection) -> None:
+    """Close a socket whose handshake will not finish, without waiting on the server."""
+    ws.transport.abort()
+    with contextlib.suppress(Exception):
+        await ws.wait_closed()
 
 
 def _log_failure(task: asyncio.Task[Any]) -> None:
