@@ -184,6 +184,10 @@ class Params(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class NoParams(Params):
+    pass
+
+
 class Result(BaseModel):
     """Base of every result: Unity may send more than the model names, and it is kept."""
 
