@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, model_validator
 
-from ..models import GameObjectSummary, Params, Result
+from ..models import GameObjectSummary, Params, Result, ServerChecked
 from .components import ComponentInfo
 
 
@@ -38,7 +40,17 @@ class HierarchyNode(Result):
 
 
 class HierarchyResult(Result):
-    nodes: list[HierarchyNode]
+    # Untyped items in the MCP output schema, so that a client validates a page at a flat
+    # cost (ServerChecked); tool_schemas/ and the server's own check type every node.
+    nodes: Annotated[
+        list[HierarchyNode],
+        ServerChecked(
+            "This page's top-level entries, each a tree of nodes {instance_id, name, path, "
+            "active, child_count, children: [nodes], children_truncated}. The server checked "
+            "every node; they are left untyped here so that validating a page costs the same "
+            "whatever its size"
+        ),
+    ]
     total: int = Field(description="Top-level entries available at this start")
     offset: int
     next_offset: int | None = Field(None, description="Pass as 'offset' for the next page")
