@@ -27,7 +27,7 @@ async def test_a_normal_stdio_start_says_one_line_at_info(mode: str, era: str) -
     with tempfile.TemporaryFile("w+", encoding="utf-8") as errlog:
         async with (
             asyncio.timeout(STDIO_DEADLINE),
-            Client(stdio_client(PARAMS, errlog=errlog), mode=mode) as client,  # type: ignore[arg-type]
+            Client(stdio_client(PARAMS, errlog=errlog), mode=mode) as client,
         ):
             assert client.protocol_version == era
             assert len((await client.list_tools()).tools) == 50
