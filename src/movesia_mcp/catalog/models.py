@@ -275,7 +275,7 @@ class ServerChecked:
 
     For big recursive answers (a hierarchy page of 500 nodes): a JSON schema validator
     checks every item against its schema, a cost per item that the SDK's validator pays
-    on every call (about 40 µs per node). The server already validated every item with
+    on every call (tens of µs per node). The server already validated every item with
     the full model before sending, so the client's check is kept to the page's own
     fields and costs the same whatever the page holds. The contract (``tool_schemas/``,
     :class:`ContractJsonSchema`) still types every item; Python validation is unchanged.
