@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from conftest import RunningServer
 
 
 async def test_command_round_trip(server: RunningServer) -> None:
-    async def echo(params: dict) -> dict:
+    async def echo(params: dict[str, Any]) -> dict[str, Any]:
         return {"echo": params}
 
     async with server.peer(handlers={"echo": echo}) as peer:

@@ -1,15 +1,24 @@
 """Every failure a caller can act on has its own class.
 
 MovesiaError
-├── ConfigError                 an environment variable or option is invalid
-├── EnvelopeError               an inbound frame breaks the envelope rules (has ``code``)
+├── ConfigError                 an environment variable or option is invalid (also a ValueError)
+├── EnvelopeError               an inbound frame breaks the envelope rules (has ``code``;
+│                               also a ValueError)
+├── HandshakeError              the editor's handshake is missing or invalid (closed with 4000)
+├── PortInUseError              the Unity port is taken or unusable (has ``in_use``)
+├── RelaySecretError            the relay's secret file cannot be trusted, or is missing
 └── UnityError                  a command could not produce Unity's answer
     ├── NotConnectedError       no editor is connected (or not the one asked for)
     │   └── AmbiguousProjectError   several editors are connected and none was chosen
     ├── ConnectionLostError     the editor's connection died while the command was in flight
-    ├── CommandTimeoutError     no answer in time (also a ``TimeoutError``)
+    ├── CommandTimeoutError     no answer in time (also a TimeoutError)
     ├── UnityCommandError       Unity answered with an error; carries Unity's message
+    ├── CommandTooLargeError    the command is larger than the send backlog; it was not sent
     └── ServerShuttingDownError the server stopped while the command was pending
+
+Every class is defined here; ``handshake``, ``server.runtime`` and ``server.relay_secret``
+re-export the one they raise. ``tests/unit/test_exception_tree.py`` checks this drawing
+against the classes (parents, other bases, and that no subclass is missing).
 """
 
 from __future__ import annotations
@@ -34,6 +43,25 @@ class EnvelopeError(MovesiaError, ValueError):
         self.code = code
         self.message = message
         self.ref_id = ref_id
+
+
+class HandshakeError(MovesiaError):
+    """The handshake is missing or invalid; the connection is closed with 4000."""
+
+
+class PortInUseError(MovesiaError):
+    """The Unity port is taken; the message says what to do.
+
+    ``in_use`` is true when something holds the port (EADDRINUSE), which may be another
+    movesia-mcp to relay to; false when the address cannot be used at all."""
+
+    def __init__(self, message: str, *, in_use: bool = False) -> None:
+        super().__init__(message)
+        self.in_use = in_use
+
+
+class RelaySecretError(MovesiaError):
+    """The secret file or its directory cannot be trusted (or does not exist)."""
 
 
 class UnityError(MovesiaError):

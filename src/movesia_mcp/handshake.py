@@ -13,12 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .exceptions import MovesiaError
-
-
-class HandshakeError(MovesiaError):
-    """The handshake is missing or invalid; the connection is closed with 4000."""
-
+from .exceptions import HandshakeError as HandshakeError  # re-exported: defined there
 
 # The capabilities this server honours (PROTOCOL.md §3.6); other names are ignored.
 COMMAND_ACK = "command_ack"

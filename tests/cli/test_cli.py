@@ -13,6 +13,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from conftest import RunningServer
+from expected_tools import TOOL_COUNT
 from movesia_mcp import UnityManager
 from movesia_mcp.catalog.schemas import DEFAULT_DIR, stale_files
 
@@ -37,7 +38,7 @@ def test_demo_runs_the_whole_chain_and_exits_0() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "✓ List the tools" in out
-    assert "50 tools" in out
+    assert f"{TOOL_COUNT} tools" in out
     assert "compiler error: Assets/Scripts/Spinner.cs(" in out
     assert "CS1513" in out
     assert "survived a domain reload (conn_seq 1 → 2)" in out

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from expected_tools import TOOL_COUNT
+
 INSPECTOR = os.environ.get("MOVESIA_INSPECTOR") or str(
     Path(__file__).resolve().parents[2] / ".ci/inspector/node_modules/.bin/mcp-inspector"
 )
@@ -40,7 +42,7 @@ def inspector(*args: str) -> Any:
 
 def test_inspector_lists_every_tool_with_schemas_and_annotations() -> None:
     tools = {t["name"]: t for t in inspector("--method", "tools/list")["tools"]}
-    assert len(tools) == 50
+    assert len(tools) == TOOL_COUNT
     hierarchy = tools["get_hierarchy"]
     assert hierarchy["annotations"]["readOnlyHint"] is True
     assert "depth" in hierarchy["inputSchema"]["properties"]

@@ -60,7 +60,9 @@ def test_an_old_python_stops_at_import_with_that_line_and_no_traceback(entry: st
     )
     assert result.returncode == 1
     assert result.stdout == ""
-    assert result.stderr == unsupported_python((3, 9, 18), sys.executable) + "\n"
+    message = unsupported_python((3, 9, 18), sys.executable)
+    assert message is not None
+    assert result.stderr == message + "\n"
 
 
 def evaluated_safely(annotation: ast.expr) -> bool:

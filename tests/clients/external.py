@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 
+from expected_tools import EXPECTED_TOOLS_ENV, TOOL_COUNT
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 TS_SDK = Path(
@@ -37,6 +39,8 @@ INSPECTOR = Path(
 SERVER = [sys.executable, "-m", "movesia_mcp", "--simulate-unity"]
 # The server each client starts: an ephemeral Unity port, and quiet on stderr.
 SERVER_ENV = {**os.environ, "SERVER_PORT": "0", "LOG_LEVEL": "WARNING"}
+# The scripts check the tools they are offered against the catalog's count.
+SCRIPT_ENV = {**SERVER_ENV, EXPECTED_TOOLS_ENV: str(TOOL_COUNT)}
 CLIENT_TIMEOUT = 180.0  # a whole script: node start, server start, a dozen calls
 # What every client checks (the names its script reports).
 CHECKS = {
@@ -80,7 +84,7 @@ def run_script(command: list[str]) -> dict[str, Any]:
         capture_output=True,
         text=True,
         timeout=CLIENT_TIMEOUT,
-        env=SERVER_ENV,
+        env=SCRIPT_ENV,
         stdin=subprocess.DEVNULL,
         cwd=HERE,
     )

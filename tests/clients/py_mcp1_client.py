@@ -27,13 +27,15 @@ from typing import Any
 from mcp import ClientSession, McpError, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamablehttp_client
-from mcp.types import LoggingMessageNotificationParams, TextContent
+from mcp.types import CallToolResult, LoggingMessageNotificationParams, TextContent
 
 BROKEN_SCRIPT = (
     "using UnityEngine;\n\npublic class PyBroken : MonoBehaviour\n{\n    void Update()\n"
     "    {\n    }\n"
 )
 VALID_SCRIPT = BROKEN_SCRIPT + "}\n"
+# Set by the pytest side (external.py) from the catalog: how many tools must be listed.
+EXPECTED_TOOLS_ENV = "MOVESIA_EXPECTED_TOOLS"
 
 checks: dict[str, dict[str, Any]] = {}
 logs: list[LoggingMessageNotificationParams] = []
@@ -53,6 +55,12 @@ def expect(condition: object, message: str) -> None:
 
 def text(result: Any) -> str:
     return " ".join(c.text for c in result.content if isinstance(c, TextContent))
+
+
+def structured(result: CallToolResult) -> dict[str, Any]:
+    if result.structuredContent is None:
+        raise AssertionError(f"no structured content: {result}")
+    return result.structuredContent
 
 
 def events() -> list[str]:
@@ -83,7 +91,8 @@ async def run(session: ClientSession) -> str:
 
     async def schemas() -> Any:
         tools = (await session.list_tools()).tools
-        expect(len(tools) == 50, f"expected 50 tools, got {len(tools)}")
+        expected = int(os.environ[EXPECTED_TOOLS_ENV])
+        expect(len(tools) == expected, f"expected {expected} tools, got {len(tools)}")
         problems = [t.name for t in tools if t.inputSchema.get("additionalProperties") is not False]
         problems += [
             f"{t.name}.{name}"
@@ -109,7 +118,7 @@ async def run(session: ClientSession) -> str:
         expect("did you mean 'position'?" in text(result), text(result))
         found = await session.call_tool("find_objects", {"name": "Py Box"})
         expect(found.structuredContent is not None, "find_objects: no structured content")
-        expect(found.structuredContent["total"] == 0, "the misspelled call created an object")
+        expect(structured(found)["total"] == 0, "the misspelled call created an object")
         return text(result)
 
     async def structured_output() -> Any:
@@ -117,11 +126,11 @@ async def run(session: ClientSession) -> str:
         # outputSchema (jsonschema) and raises when it does not match.
         found = await session.call_tool("find_objects", {"name": "Player"})
         expect(found.isError is False, text(found))
-        expect(found.structuredContent["objects"][0]["name"] == "Player", str(found))
+        expect(structured(found)["objects"][0]["name"] == "Player", str(found))
         tree = await session.call_tool("get_hierarchy", {"depth": 1})
-        expect(tree.structuredContent["nodes"], str(tree))
+        expect(structured(tree)["nodes"], str(tree))
         status = await session.call_tool("get_connection_status", {})
-        expect(status.structuredContent["connected"] is True, str(status))
+        expect(structured(status)["connected"] is True, str(status))
         return {"validated": 3}
 
     async def failed_batch() -> Any:
@@ -132,7 +141,7 @@ async def run(session: ClientSession) -> str:
         result = await session.call_tool("batch", {"steps": steps})
         expect(result.isError is True, f"not an error: {result}")
         expect(result.structuredContent is not None, "no partial results")
-        expect(result.structuredContent["completed"] == 1, str(result.structuredContent))
+        expect(structured(result)["completed"] == 1, str(result.structuredContent))
         return text(result)
 
     async def set_level() -> Any:

@@ -11,6 +11,8 @@ from typing import Any
 
 from external import INSPECTOR, SERVER, SERVER_ENV, require_inspector
 
+from expected_tools import TOOL_COUNT
+
 
 def inspector(*args: str) -> subprocess.CompletedProcess[str]:
     require_inspector()
@@ -58,7 +60,7 @@ def test_inspector_gets_the_nearest_name_for_an_unknown_argument() -> None:
 
 def test_inspector_lists_closed_schemas() -> None:
     tools = ok("--method", "tools/list")["tools"]
-    assert len(tools) == 50
+    assert len(tools) == TOOL_COUNT
     assert all(tool["inputSchema"]["additionalProperties"] is False for tool in tools)
 
 

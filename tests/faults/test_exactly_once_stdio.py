@@ -140,8 +140,8 @@ async def test_write_script_through_a_reload_storm_over_stdio(
     )
     assert len(runs) == CALLS
     assert all(peer.executions[rid] == 1 for rid in runs), peer.executions.most_common(3)
-    writes = {p: n for p, n in editor.script_writes.items() if "Storm" in p}
-    assert writes == {f"Assets/Scripts/Storm{i}.cs": 1 for i in range(CALLS)}
+    storm_writes = {p: n for p, n in editor.script_writes.items() if "Storm" in p}
+    assert storm_writes == {f"Assets/Scripts/Storm{i}.cs": 1 for i in range(CALLS)}
     # The server only ever complained about answers that crossed its own resends.
     complaints = {m["body"]["code"] for m in peer.received if m["type"] == "error"}
     assert complaints <= {"duplicate_response"}, complaints

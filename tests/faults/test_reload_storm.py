@@ -28,7 +28,7 @@ WORKERS = 6
 # Editor ticks between two reloads; for none at all, see the second test.
 GAP = 0.02
 CALL_DEADLINE = 15.0  # a call still unresolved after this long is a hang
-READS = (
+READS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("get_editor_state", {}),
     ("find_objects", {"name": "storm"}),
     ("get_hierarchy", {"depth": 1, "limit": 20}),

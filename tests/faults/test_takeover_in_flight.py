@@ -109,8 +109,9 @@ async def test_takeover_fails_normal_commands_at_once_and_keeps_reload_surviving
                 )
                 assert await asyncio.wait_for(tasks["surviving_acked"], 2) == {"success": True}
                 assert len(new.commands_seen) == 1
-                assert manager.sessions[SESSION].connection is not None
-                assert manager.sessions[SESSION].connection.conn_seq == 2
+                connection = manager.sessions[SESSION].connection
+                assert connection is not None
+                assert connection.conn_seq == 2
                 await new.aclose()  # its tasks are new ones: end them before counting
         finally:
             await new.aclose()

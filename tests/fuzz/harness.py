@@ -8,6 +8,7 @@ an asyncio loop in a thread of their own; a test hands coroutines to it with ``c
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import threading
@@ -39,7 +40,7 @@ class LoopThread:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._stop: asyncio.Event | None = None
-        self._lifetime: asyncio.Future[None] | None = None
+        self._lifetime: concurrent.futures.Future[None] | None = None
         self.server: RunningServer | None = None
 
     def start(self) -> LoopThread:

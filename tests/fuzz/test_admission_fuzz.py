@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -212,7 +212,7 @@ async def run(plan: list[tuple[Any, ...]]) -> None:
             assert live is None
         else:
             assert live is not None
-            assert live.websocket is sockets[model.live]
+            assert cast(object, live.websocket) is sockets[model.live]
     for socket in sockets.values():
         socket.drop()
     for task in tasks:

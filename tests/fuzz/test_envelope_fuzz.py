@@ -198,9 +198,8 @@ def test_deeply_nested_frame_is_parsed_or_rejected_never_crashes(
 ) -> None:
     count("deep_nesting")
     closer = "]" if opener == "[" else "}"
-    frame: str | bytes = NESTING_PLACES[place].format(opener * depth + "1" + closer * depth)
-    if binary:
-        frame = frame.encode("utf-8")
+    text = NESTING_PLACES[place].format(opener * depth + "1" + closer * depth)
+    frame: str | bytes = text.encode("utf-8") if binary else text
     message, error = attempt(parse_frame, frame, catch=EnvelopeError)
     if error is not None:
         assert error.code in DOCUMENTED_CODES

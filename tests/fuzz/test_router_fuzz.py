@@ -140,8 +140,8 @@ class EditorUnderFuzz:
             for raw in batch:
                 frame = substitute(raw, previous)
                 FRAMES["router_over_socket"] += 1
-                if (reply := expected_reply(frame, answered)) is not None:
-                    expected.append(reply)
+                if (want := expected_reply(frame, answered)) is not None:
+                    expected.append(want)
                 await editor.send(frame)
             # Reset a compile a frame may have started, then the heartbeat round trip.
             done_id, hb_id = uuid.uuid4().hex, uuid.uuid4().hex

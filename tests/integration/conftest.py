@@ -81,7 +81,7 @@ async def receive(
     """The next server message matching ``predicate``; earlier ones go to ``seen``."""
     async with asyncio.timeout(timeout):
         while True:
-            message = json.loads(await ws.recv())
+            message: Message = json.loads(await ws.recv())
             if seen is not None:
                 seen.append(message)
             if predicate(message):

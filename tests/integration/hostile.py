@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from websockets.client import ClientProtocol
-from websockets.frames import Opcode
+from websockets.frames import Frame, Opcode
 from websockets.uri import parse_uri
 
 Message = dict[str, Any]
@@ -112,8 +112,8 @@ class HostilePeer:
         else:
             self._protocol.receive_eof()
         for event in self._protocol.events_received():
-            if getattr(event, "opcode", None) is Opcode.TEXT:
-                message = json.loads(event.data)
+            if isinstance(event, Frame) and event.opcode is Opcode.TEXT:
+                message = json.loads(bytes(event.data))
                 self.received.append(message)
                 self._inbox.append(message)
             elif getattr(event, "opcode", None) is Opcode.CLOSE:

@@ -256,7 +256,7 @@ async def test_non_integer_seed_conn_seq_closes_with_4000(server: RunningServer)
 
 
 async def test_boolean_conn_seq_closes_with_4000(server: RunningServer) -> None:
-    peer = server.peer(handshake="seed", conn_seq=True)  # type: ignore[arg-type]
+    peer = server.peer(handshake="seed", conn_seq=True)
     with pytest.raises(HandshakeRejected) as rejected:
         await peer.connect()
     await peer.aclose()

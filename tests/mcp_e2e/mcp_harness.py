@@ -195,7 +195,9 @@ TOOL_CALLS: dict[str, ToolCall] = {
     "remove_component": ToolCall(
         {"path": "Player", "component": "Rigidbody"},
         lambda r: r["success"] is True and "Rigidbody" in r["message"],
-        state=lambda e, r: "Rigidbody" not in e.graph.find("Player").components,
+        state=lambda e, r: (
+            (player := e.graph.find("Player")) is not None and "Rigidbody" not in player.components
+        ),
     ),
     "set_component_properties": ToolCall(
         {"path": "Directional Light", "component": "Light", "properties": {"intensity": 2.5}},
@@ -237,7 +239,10 @@ TOOL_CALLS: dict[str, ToolCall] = {
         {"path": "Canvas", "scene": "Level2"},
         lambda r: r["object"]["name"] == "Canvas",
         before=(("open_scene", {"path": LEVEL2, "additive": True}),),
-        state=lambda e, r: e.graph.get(r["object"]["instance_id"]).scene.name == "Level2",
+        state=lambda e, r: (
+            (moved := e.graph.get(r["object"]["instance_id"])) is not None
+            and moved.scene.name == "Level2"
+        ),
     ),
     "save_scene": ToolCall(
         {},

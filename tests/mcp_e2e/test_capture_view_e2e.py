@@ -52,7 +52,7 @@ def pixels(data: bytes) -> set[tuple[int, int, int]]:
     raw = zlib.decompress(b"".join(chunks))
     stride = width * 3 + 1
     assert len(raw) == stride * height
-    colours = set()
+    colours: set[tuple[int, int, int]] = set()
     for y in range(height):
         row = raw[y * stride : (y + 1) * stride]
         assert row[0] == 0

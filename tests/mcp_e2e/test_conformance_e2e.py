@@ -31,6 +31,7 @@ from mcp_harness import (
 )
 from pydantic import BaseModel
 
+from expected_tools import TOOL_COUNT
 from movesia_mcp.catalog import TOOLS_BY_NAME, UNITY_TOOLS
 from movesia_mcp.catalog import models as catalog_models
 from movesia_mcp.catalog import tools as catalog_tools
@@ -251,7 +252,7 @@ async def test_every_input_schema_is_closed_and_describes_every_parameter(
 ) -> None:
     async with asyncio.timeout(DEADLINE), Client(world.server, mode=mode) as client:
         tools = (await client.list_tools()).tools
-    assert len(tools) == len(UNITY_TOOLS) + 4
+    assert len(tools) == TOOL_COUNT
     undescribed: list[str] = []
     open_objects: list[str] = []
     for tool in tools:

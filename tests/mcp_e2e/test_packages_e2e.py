@@ -73,11 +73,11 @@ async def test_what_the_package_manager_refuses_is_a_tool_error(world: World, mo
 async def test_progress_is_reported_while_the_package_manager_works(
     world: World, mode: str
 ) -> None:
-    progress: list[str | None] = []
+    reports: list[str | None] = []
     reported = asyncio.Event()
 
-    async def on_progress(value: float, total: float | None, message: str | None) -> None:
-        progress.append(message)
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        reports.append(message)
         reported.set()
 
     async def finish_compile() -> None:
@@ -99,7 +99,7 @@ async def test_progress_is_reported_while_the_package_manager_works(
     finally:
         await finisher
     answer = structured(result, "add_package")
-    assert progress, "no progress notification while Unity was busy"
+    assert reports, "no progress notification while Unity was busy"
     assert answer["version"] == "1.1.5"
     assert answer["compiled"] is True
 

@@ -318,11 +318,11 @@ async def test_a_subscription_on_a_relay_gets_its_update(cluster: Cluster) -> No
 
 
 async def test_progress_and_logs_of_a_relayed_call_reach_its_client(cluster: Cluster) -> None:
-    progress: list[tuple[float, float | None, str | None]] = []
+    reports: list[tuple[float, float | None, str | None]] = []
     reported = asyncio.Event()
 
-    async def on_progress(value: float, total: float | None, message: str | None) -> None:
-        progress.append((value, total, message))
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        reports.append((progress, total, message))
         reported.set()
 
     async with asyncio.timeout(DEADLINE):
@@ -347,8 +347,8 @@ async def test_progress_and_logs_of_a_relayed_call_reach_its_client(cluster: Clu
     assert result.is_error is False, result.content
     assert result.structured_content is not None
     assert result.structured_content["was_compiling"] is True
-    assert progress
-    assert all(isinstance(value, float) for value, _, _ in progress)
+    assert reports
+    assert all(isinstance(value, float) for value, _, _ in reports)
 
 
 async def _compiling(member: Member) -> bool:
@@ -479,7 +479,7 @@ async def test_a_call_in_flight_when_the_holder_dies_fails_with_a_retryable_erro
         await eventually(lambda: _compiling(relay), 20, "the relay never saw the compile")
         started = asyncio.Event()
 
-        async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
             started.set()
 
         call = asyncio.create_task(

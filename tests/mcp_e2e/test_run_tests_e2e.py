@@ -105,11 +105,11 @@ async def test_a_bad_name_pattern_is_unitys_clear_error(world: World) -> None:
 
 
 async def test_progress_is_reported_while_run_tests_waits(world: World, mode: str) -> None:
-    progress: list[str | None] = []
+    reports: list[str | None] = []
     reported = asyncio.Event()
 
-    async def on_progress(value: float, total: float | None, message: str | None) -> None:
-        progress.append(message)
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        reports.append(message)
         reported.set()
 
     async def finish_compile() -> None:
@@ -129,6 +129,6 @@ async def test_progress_is_reported_while_run_tests_waits(world: World, mode: st
             )
     finally:
         await finisher
-    assert progress, "no progress notification while run_tests waited"
+    assert reports, "no progress notification while run_tests waited"
     answer = structured(result, "run_tests")
     assert (answer["passed"], answer["failed"], answer["skipped"]) == (3, 1, 1)

@@ -14,6 +14,8 @@ import tempfile
 import pytest
 from mcp import Client, StdioServerParameters, stdio_client
 
+from expected_tools import TOOL_COUNT
+
 STDIO_DEADLINE = 45.0
 PARAMS = StdioServerParameters(
     command=sys.executable,
@@ -27,10 +29,10 @@ async def test_a_normal_stdio_start_says_one_line_at_info(mode: str, era: str) -
     with tempfile.TemporaryFile("w+", encoding="utf-8") as errlog:
         async with (
             asyncio.timeout(STDIO_DEADLINE),
-            Client(stdio_client(PARAMS, errlog=errlog), mode=mode) as client,  # type: ignore[arg-type]
+            Client(stdio_client(PARAMS, errlog=errlog), mode=mode) as client,
         ):
             assert client.protocol_version == era
-            assert len((await client.list_tools()).tools) == 50
+            assert len((await client.list_tools()).tools) == TOOL_COUNT
             status = await client.call_tool("get_connection_status", {})
             assert status.is_error is False
             assert status.structured_content is not None

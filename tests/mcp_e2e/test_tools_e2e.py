@@ -8,6 +8,7 @@ import pytest
 from mcp import Client
 from mcp_harness import DEADLINE, SERVER_TOOLS, TOOL_CALLS, World, run_table_entry
 
+from expected_tools import SERVER_TOOL_NAMES, TOOL_COUNT, UNITY_TOOL_COUNT
 from movesia_mcp.catalog import UNITY_TOOLS
 
 pytest_plugins = ["mcp_fixtures"]
@@ -17,7 +18,7 @@ ALL_TOOLS = sorted(CATALOG_NAMES | set(SERVER_TOOLS))
 
 
 def test_the_argument_table_covers_every_tool() -> None:
-    assert len(CATALOG_NAMES) == 46
+    assert len(CATALOG_NAMES) == UNITY_TOOL_COUNT
     assert set(TOOL_CALLS) == CATALOG_NAMES | set(SERVER_TOOLS)
 
 
@@ -25,8 +26,9 @@ async def test_list_tools_offers_the_catalog_and_the_server_tools(world: World, 
     async with asyncio.timeout(DEADLINE), Client(world.server, mode=mode) as client:
         tools = (await client.list_tools()).tools
     names = [tool.name for tool in tools]
-    assert len(names) == len(set(names)) == 50
+    assert len(names) == len(set(names)) == TOOL_COUNT
     assert set(names) == CATALOG_NAMES | set(SERVER_TOOLS)
+    assert set(names) - CATALOG_NAMES == SERVER_TOOL_NAMES
 
 
 async def test_tool_annotations_match_the_catalog(world: World, mode: str) -> None:

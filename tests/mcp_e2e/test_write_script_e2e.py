@@ -38,11 +38,11 @@ async def test_valid_script_compiles_across_a_domain_reload(world: World, mode: 
 
 
 async def test_progress_is_reported_while_unity_compiles(world: World, mode: str) -> None:
-    progress: list[tuple[float, float | None, str | None]] = []
+    reports: list[tuple[float, float | None, str | None]] = []
     reported = asyncio.Event()
 
-    async def on_progress(value: float, total: float | None, message: str | None) -> None:
-        progress.append((value, total, message))
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        reports.append((progress, total, message))
         reported.set()
 
     async def finish_compile() -> None:
@@ -65,8 +65,8 @@ async def test_progress_is_reported_while_unity_compiles(world: World, mode: str
     finally:
         await finisher
     answer = structured(result, "write_script")
-    assert progress, "no progress notification while Unity was compiling"
-    assert any("compiling" in (message or "") for _, _, message in progress)
+    assert reports, "no progress notification while Unity was compiling"
+    assert any("compiling" in (message or "") for _, _, message in reports)
     assert answer["compiled"] is True
     assert world.editor.script_writes[PATH] == 1
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from mcp import Client
 from websockets.asyncio.client import connect
+from websockets.typing import Origin
 
 from conftest import serve
 from movesia_mcp import Config, UnityManager, UnityManagerConfig, security
@@ -91,7 +92,7 @@ async def test_mcp_endpoint_serves_loopback_clients_of_both_eras() -> None:
 async def test_unity_socket_refuses_a_browser_origin_even_on_the_http_transport() -> None:
     async with http_runtime() as port:
         with pytest.raises(Exception, match="403"):
-            await connect(f"ws://127.0.0.1:{port}/ws/unity", origin="http://evil.example")
+            await connect(f"ws://127.0.0.1:{port}/ws/unity", origin=Origin("http://evil.example"))
 
 
 def test_token_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,7 +103,7 @@ def test_token_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> 
         calls.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(security.hmac, "compare_digest", recording)
+    monkeypatch.setattr("movesia_mcp.security.hmac.compare_digest", recording)
 
     class Request:
         query_params = {"token": "guess"}

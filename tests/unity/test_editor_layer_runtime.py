@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from expected_tools import UNITY_TOOL_COUNT
 from movesia_mcp.handshake import derive_session_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -227,7 +228,7 @@ def test_registered_commands_are_the_catalog(driven: dict[str, object]) -> None:
     }
     commands = driven["commands"]
     assert isinstance(commands, list)
-    assert len(commands) == len(set(commands)) == 46
+    assert len(commands) == len(set(commands)) == UNITY_TOOL_COUNT
     assert set(commands) == catalog
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from expected_tools import UNITY_TOOL_COUNT
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "unity" / "com.movesia.mcp"
 LAYER = PACKAGE / "Editor" / "Unity"
@@ -148,7 +150,7 @@ def test_the_registration_table_is_the_catalog() -> None:
     registered = [command for command, _, _ in registrations()]
     assert len(registered) == len(set(registered)), "a command is registered twice"
     assert set(registered) == set(COMMANDS)
-    assert len(COMMANDS) == 46
+    assert len(COMMANDS) == UNITY_TOOL_COUNT
 
 
 @pytest.mark.parametrize("command", COMMANDS)

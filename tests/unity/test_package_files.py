@@ -57,7 +57,7 @@ def test_every_asset_has_a_current_meta_file() -> None:
 
 
 def test_meta_guids_are_unique_and_well_formed() -> None:
-    guids = {}
+    guids: dict[str, Path] = {}
     for meta in PACKAGE.rglob("*.meta"):
         found = re.search(r"^guid: (\w+)$", meta.read_text(), re.M)
         assert found, meta

@@ -5,10 +5,23 @@ from __future__ import annotations
 import difflib
 import posixpath
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
+from pydantic_core import CoreSchema
 
 Vec3 = Annotated[
     list[float],
@@ -184,6 +197,10 @@ class Params(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class NoParams(Params):
+    pass
+
+
 class Result(BaseModel):
     """Base of every result: Unity may send more than the model names, and it is kept."""
 
@@ -223,3 +240,52 @@ class OkResult(Result):
 
 class ObjectResult(Result):
     object: GameObjectSummary
+
+
+# ── two JSON schemas of one model: the contract and the MCP output schema ──────────
+
+_CONTRACT: ContextVar[bool] = ContextVar("movesia_contract_schema", default=False)
+
+
+@contextmanager
+def _contract() -> Iterator[None]:
+    token = _CONTRACT.set(True)
+    try:
+        yield
+    finally:
+        _CONTRACT.reset(token)
+
+
+class ContractJsonSchema(GenerateJsonSchema):
+    """The JSON schema of ``tool_schemas/``, the contract for the Unity side: every field
+    typed, however deep (``ServerChecked`` lists included).
+
+    ``model.model_json_schema(schema_generator=ContractJsonSchema)``; any other generator
+    (the MCP SDK's among them) gives the output schema MCP clients validate against.
+    """
+
+    def generate(self, schema: CoreSchema, mode: JsonSchemaMode = "validation") -> JsonSchemaValue:
+        with _contract():
+            return super().generate(schema, mode)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerChecked:
+    """A list whose items MCP clients get untyped: ``{"type": "array"}`` and ``description``.
+
+    For big recursive answers (a hierarchy page of 500 nodes): a JSON schema validator
+    checks every item against its schema, a cost per item that the SDK's validator pays
+    on every call (tens of µs per node). The server already validated every item with
+    the full model before sending, so the client's check is kept to the page's own
+    fields and costs the same whatever the page holds. The contract (``tool_schemas/``,
+    :class:`ContractJsonSchema`) still types every item; Python validation is unchanged.
+    """
+
+    description: str
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        if _CONTRACT.get():
+            return handler(core_schema)
+        return {"type": "array", "description": self.description}

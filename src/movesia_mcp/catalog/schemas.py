@@ -1,7 +1,9 @@
 """``tool_schemas/``: the language-neutral contract for whoever implements the Unity side.
 
 One JSON file per Unity tool: the command name, the body Unity receives (input schema),
-the body it must answer with (output schema), annotations and reload behaviour.
+the body it must answer with (output schema), annotations and reload behaviour. The
+schemas are the contract's (``ContractJsonSchema``): every field typed, also where the
+MCP output schema leaves a big answer's items to the server's check (``ServerChecked``).
 
     python -m movesia_mcp.catalog.schemas            # regenerate tool_schemas/
     python -m movesia_mcp.catalog.schemas --check    # exit 1 when tool_schemas/ is stale
@@ -15,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .models import ContractJsonSchema
 from .tools import UNITY_TOOLS, ToolSpec
 
 DEFAULT_DIR = Path(__file__).resolve().parents[3] / "tool_schemas"
@@ -34,8 +37,8 @@ def tool_schema(spec: ToolSpec) -> dict[str, Any]:
             "idempotentHint": spec.idempotent,
             "openWorldHint": False,
         },
-        "input_schema": spec.params.model_json_schema(),
-        "output_schema": spec.result.model_json_schema(),
+        "input_schema": spec.params.model_json_schema(schema_generator=ContractJsonSchema),
+        "output_schema": spec.result.model_json_schema(schema_generator=ContractJsonSchema),
     }
 
 

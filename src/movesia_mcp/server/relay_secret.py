@@ -23,17 +23,13 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..exceptions import MovesiaError
+from ..exceptions import RelaySecretError as RelaySecretError  # re-exported: defined there
 from ..security import secret_matches
 
 RELAY_HEADER = "x-movesia-relay-secret"
 SECRET_BYTES = 32
 _MAX_FILE_BYTES = 1024
 _POSIX = os.name == "posix"
-
-
-class RelaySecretError(MovesiaError):
-    """The secret file or its directory cannot be trusted (or does not exist)."""
 
 
 def state_dir(environ: Mapping[str, str] | None = None) -> Path:

@@ -23,7 +23,7 @@ from starlette.routing import Mount
 
 from ..catalog import RELOAD_SURVIVING
 from ..config import Config
-from ..exceptions import MovesiaError
+from ..exceptions import PortInUseError as PortInUseError  # re-exported: defined there
 from ..routes import create_app
 from ..unity_manager import DEFAULT_RELOAD_SURVIVING, UnityManager
 from .app import build_server
@@ -40,17 +40,6 @@ Transport = Literal["stdio", "http"]
 GRACEFUL_SHUTDOWN_S = 1
 STARTUP_BIND_ATTEMPTS = 20
 RELAY_IDLE_TIMEOUT_S = 60.0
-
-
-class PortInUseError(MovesiaError):
-    """The Unity port is taken; the message says what to do.
-
-    ``in_use`` is true when something holds the port (EADDRINUSE), which may be another
-    movesia-mcp to relay to; false when the address cannot be used at all."""
-
-    def __init__(self, message: str, *, in_use: bool = False) -> None:
-        super().__init__(message)
-        self.in_use = in_use
 
 
 @dataclass
