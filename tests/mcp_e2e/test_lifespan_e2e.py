@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from movesia_mcp import create_app
-from movesia_mcp.resource_catalog import SELECTION
+from movesia_mcp.catalog.resources import SELECTION
 from movesia_mcp.server.app import build_server
 from movesia_mcp.server.hub import ClientHub
 from movesia_mcp.server.runtime import bind_listener, serving

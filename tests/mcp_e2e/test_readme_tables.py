@@ -1,5 +1,5 @@
 """The README's tools, resources and resource templates tables say what the server really
-offers: the tools table is the catalog, the resources tables are ``resource_catalog``."""
+offers: the tools table is the catalog, the resources tables are ``catalog.resources``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from mcp import Client
 from mcp_harness import DEADLINE, World
 
 from movesia_mcp.catalog import TOOLS_BY_NAME, ToolSpec
-from movesia_mcp.resource_catalog import (
+from movesia_mcp.catalog.resources import (
     ANY_EVENT,
     CONNECTED,
     DISCONNECTED,

@@ -21,12 +21,8 @@ from mcp_harness import (
 )
 
 from movesia_mcp.catalog import TOOLS_BY_NAME
-from movesia_mcp.server.templates import (
-    OBJECT_TEMPLATE,
-    SCRIPT_TEMPLATE,
-    object_uri,
-    script_uri,
-)
+from movesia_mcp.catalog.resources import OBJECT_TEMPLATE, SCRIPT_TEMPLATE
+from movesia_mcp.server.templates import object_uri, script_uri
 
 pytest_plugins = ["mcp_fixtures"]
 

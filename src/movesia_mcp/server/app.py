@@ -2,7 +2,7 @@
 
 ``build_server`` puts it together: the Unity tools (``tools.py``), this server's own
 tools (``server_tools.py``), the resources (``resources.py``) and templates
-(``templates.py``) declared in ``resource_catalog.py``, the prompts; and turns Unity's
+(``templates.py``) declared in ``catalog/resources.py``, the prompts; and turns Unity's
 state changes into ``resources/updated`` and log notifications through the hub, whose
 flush loop the server's lifespan runs.
 """
@@ -21,7 +21,7 @@ from mcp.server.lowlevel import NotificationOptions
 from mcp.server.mcpserver import MCPServer
 
 from .._version import __version__
-from ..resource_catalog import (
+from ..catalog.resources import (
     CONSOLE,
     EVENTS,
     HIERARCHY,
@@ -159,7 +159,7 @@ async def _on_state_change(
 ) -> None:
     message = change.message
     fired = triggers(change.kind, None if message is None else message.type)
-    uris = refreshed_resources(fired)  # resource_catalog.RESOURCES says which
+    uris = refreshed_resources(fired)  # catalog.resources.RESOURCES says which
     if message is not None and listens is not None:  # the templates' subscribed URIs
         uris.extend(uris_for_event(hub, listens, fired, message.body))
     if uris:

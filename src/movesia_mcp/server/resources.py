@@ -1,4 +1,4 @@
-"""The MCP resources: registered from ``resource_catalog.RESOURCES``, one reader each.
+"""The MCP resources: registered from ``catalog.resources.RESOURCES``, one reader each.
 
 What refreshes each of them is declared there too; ``app.py`` announces the updates.
 """
@@ -11,8 +11,7 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 
 from ..bounds import dumps_within, json_size, newest_within
-from ..exceptions import UnityError
-from ..resource_catalog import (
+from ..catalog.resources import (
     CONSOLE,
     EVENTS,
     HIERARCHY,
@@ -21,6 +20,7 @@ from ..resource_catalog import (
     SELECTION,
     STATUS,
 )
+from ..exceptions import UnityError
 from ..unity_manager import UnityManager
 from .hub import ClientHub
 from .server_tools import project_list, status_snapshot

@@ -6,7 +6,7 @@ the SDK decodes it. An object resource is ``inspect_object``'s answer, a script 
 ``read_script``'s, bounded in bytes like the other resources. Bad paths are refused with
 the catalog's rules before anything reaches Unity.
 
-Both templates, and what refreshes them, are declared in ``resource_catalog.TEMPLATES``.
+Both templates, and what refreshes them, are declared in ``catalog.resources.TEMPLATES``.
 Subscriptions: a client subscribes to the concrete URI it read. Which concrete URIs are
 wanted is known from both eras' subscriptions: ``resources/subscribe`` (the hub's
 subscribers) and the ``subscriptions/listen`` streams open now (``ListenTracker``). Unity's
@@ -28,14 +28,14 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..bounds import dumps_within
 from ..catalog.models import ScriptPath, explain
-from ..exceptions import UnityError
-from ..resource_catalog import (
+from ..catalog.resources import (
     OBJECT_TEMPLATE,
     SCRIPT_TEMPLATE,
     TEMPLATES,
     TEMPLATES_BY_URI,
     refreshed_templates,
 )
+from ..exceptions import UnityError
 from ..unity_manager import UnityManager
 from .hub import LISTEN, ClientHub
 
@@ -88,7 +88,7 @@ def uris_for_event(
     hub: ClientHub, listens: ListenTracker, fired: Iterable[str], body: dict[str, Any]
 ) -> list[str]:
     """The subscribed template URIs that the ``fired`` triggers of a Unity event change
-    (``resource_catalog.TEMPLATES`` says which: all of a template's, or its paths')."""
+    (``catalog.resources.TEMPLATES`` says which: all of a template's, or its paths')."""
     uris: list[str] = []
     for spec in refreshed_templates(fired):
         wanted = subscribed(hub, listens, spec.prefix)

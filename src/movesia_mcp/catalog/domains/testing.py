@@ -74,6 +74,7 @@ class RunTestsResult(Result):
     next_offset: int | None = Field(None, description="Run again with this 'offset' for more")
     complete: bool = Field(
         True,
-        description="False when Unity answered before a PlayMode run finished (the counts "
-        "are then partial); run again or read the Test Runner window",
+        description="True: the counts cover the whole run (a PlayMode run is answered when "
+        "it ends; one that does not end in time is an error). False only from plug-in "
+        "0.1.0 that answered mid-run with partial counts",
     )

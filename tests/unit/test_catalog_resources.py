@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from movesia_mcp.resource_catalog import (
+from movesia_mcp.catalog.resources import (
     CONNECTED,
     CONSOLE,
     DISCONNECTED,
@@ -79,5 +79,6 @@ def test_templates_refreshed_by_an_event(event: str, expected: list[str]) -> Non
 def test_the_declaration_names_each_resource_once() -> None:
     uris = [spec.uri for spec in RESOURCES] + [spec.uri_template for spec in TEMPLATES]
     assert len(uris) == len(set(uris))
-    assert all(spec.refreshed_by for spec in (*RESOURCES, *TEMPLATES))
+    assert all(spec.refreshed_by for spec in RESOURCES)
+    assert all(spec.refreshed_by for spec in TEMPLATES)
     assert [spec.prefix for spec in TEMPLATES] == ["unity://object/", "unity://script/"]
