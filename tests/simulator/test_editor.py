@@ -312,6 +312,19 @@ async def test_100k_object_hierarchy_caps_the_nodes_of_one_answer(
     assert truncated(body["nodes"])
 
 
+@pytest.mark.parametrize("max_nodes", [1, 3, 10, 50, 120, 500, 1000])
+async def test_get_hierarchy_never_holds_more_than_max_nodes(
+    big: tuple[SimulatedEditor, float], max_nodes: int
+) -> None:
+    editor, _ = big
+    body = await ok(editor, "get_hierarchy", depth=10, limit=500, max_nodes=max_nodes)
+
+    def count(nodes: list[Body]) -> int:
+        return sum(1 + count(node["children"]) for node in nodes)
+
+    assert count(body["nodes"]) <= max(max_nodes, len(body["nodes"]))
+
+
 async def test_100k_object_find_objects_counts_every_match_and_truncates(
     big: tuple[SimulatedEditor, float],
 ) -> None:

@@ -38,10 +38,10 @@ class HierarchyCommands(EditorCore):
 
         def node(obj: GameObject, path: str, level: int) -> dict[str, Any]:
             nonlocal budget
-            if level:
-                budget -= 1
             children = obj.children
             expand = bool(children) and level < p.depth and len(children) <= budget
+            if expand:  # reserved before any child expands: siblings are never squeezed out
+                budget -= len(children)
             return {
                 "instance_id": obj.instance_id,
                 "name": obj.name,

@@ -85,16 +85,15 @@ namespace Movesia.Mcp.Editor
         // builds: HierarchyNode
         private static JObject Node(GameObject go, string path, int level, Budget budget)
         {
-            if (level > 0)
-            {
-                budget.Left--;
-            }
             Transform t = go.transform;
             int count = t.childCount;
             bool expand = count > 0 && level < budget.Depth && count <= budget.Left;
             var children = new JArray();
             if (expand)
             {
+                // Reserved before any child expands, so siblings are never squeezed out
+                // and the page never holds more than max_nodes nodes.
+                budget.Left -= count;
                 for (int c = 0; c < count; c++)
                 {
                     GameObject child = t.GetChild(c).gameObject;
