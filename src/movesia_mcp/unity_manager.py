@@ -56,7 +56,7 @@ from .handshake import (
     query_conn_seq,
 )
 from .heartbeat import HeartbeatManager, Verdict
-from .router import MessageRouter, reply
+from .router import Event, MessageRouter, Rejected, Reply
 from .security import origin_ok, secret_matches, token_ok
 from .sessions import SessionTable
 from .unity_session import (
@@ -130,7 +130,7 @@ class UnityManager:
         self.table: SessionTable[UnityConnection] = SessionTable()
         self.commands: CommandTable[UnityConnection] = CommandTable()
         self.heartbeat: HeartbeatManager[UnityConnection] = HeartbeatManager(self.config.heartbeat)
-        self.router = MessageRouter(self.commands, self._on_event)
+        self.router: MessageRouter[UnityConnection] = MessageRouter(self.commands)
         self.recent_events: ByteBoundedDeque[MovesiaMessage] = ByteBoundedDeque(
             self.config.recent_events, self.config.max_recent_events_bytes, _event_size
         )
@@ -598,7 +598,13 @@ class UnityManager:
     async def _handle_frame(self, connection: UnityConnection, raw: str | bytes) -> None:
         connection.frames_in += 1
         self.heartbeat.touch(connection)
-        await self.router.handle_message(connection, raw)
+        for outcome in self.router.receive(connection, raw):
+            if isinstance(outcome, Reply):
+                await reply(connection, outcome.frame)
+            elif isinstance(outcome, Event):
+                await self._on_event(connection, outcome.message)
+            elif isinstance(outcome, Rejected) and outcome.reply is not None:
+                await reply(connection, outcome.reply)
 
     async def _drop(self, connection: UnityConnection, reason: str) -> None:
         """``connection`` is no longer live: settle its commands and its session."""
@@ -1091,6 +1097,18 @@ def _event_size(message: MovesiaMessage) -> int:
     """What keeping ``message`` costs: its body (the part an editor controls the size of)
     and a fixed allowance for the rest."""
     return json_size(message.body) + len(message.type) + 64
+
+
+async def reply(connection: UnityConnection, message: MovesiaMessage) -> bool:
+    """Send a reply to an inbound frame. False when the socket is already going away:
+    the caller keeps routing the frames it has received (the read loop ends when the
+    socket's close arrives, not on a failed reply)."""
+    try:
+        await connection.send(message)
+    except ConnectionLostError as exc:
+        logger.debug("%s: %s not sent: %s", connection.label, message.type, exc)
+        return False
+    return True
 
 
 def _cancel_envelope(request_id: str, session: str) -> MovesiaMessage:
