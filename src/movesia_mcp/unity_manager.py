@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Coroutine, Iterable
@@ -146,6 +147,11 @@ class UnityManager:
         self._delivery_costs: deque[int] = deque()  # in the queue's order
         self._open_sockets = 0
         self._closing = False
+        # The deadline sweep: running while ``running()`` is; woken when a deadline earlier
+        # than the one it sleeps for is added.
+        self._sweeping = False
+        self._sweep_wake_at = math.inf
+        self._deadline_added = asyncio.Event()
         self.started_at = time.time()
 
     # ── public state ────────────────────────────────────────────────────────────────
@@ -220,6 +226,7 @@ class UnityManager:
             self._delivery_bytes = 0
             self._delivery_costs.clear()
             tg.start_soon(self._sweep_forever)
+            tg.start_soon(self._sweep_deadlines)
             tg.start_soon(self._deliver_forever, self._deliveries)
             try:
                 yield self
@@ -281,6 +288,45 @@ class UnityManager:
             self.heartbeat.forget_session(sid)
             self.commands.forget_session(sid)
         return gone
+
+    async def _sweep_deadlines(self) -> None:
+        """The one timer of every command: time out what is due, then sleep until the
+        earliest deadline (or until an earlier one is added). Also the send watchdog:
+        a connection whose oldest send has waited ``send_timeout`` is closed with 1008
+        (the backlog bound catches an editor that stops reading under heavy traffic;
+        this one catches it under light traffic)."""
+        watch_every = max(0.01, self.config.send_timeout / 4)
+        self._sweeping = True
+        try:
+            await self._sweep_deadlines_until_cancelled(watch_every)
+        finally:
+            self._sweeping = False
+            self._sweep_wake_at = math.inf
+
+    async def _sweep_deadlines_until_cancelled(self, watch_every: float) -> None:
+        async with anyio.create_task_group() as closers:
+            while True:
+                now = self._now()
+                for command in self.commands.due(now):
+                    self._time_out(command, command.started)
+                for connection in self.connections:
+                    stuck = connection.stuck_for(now)
+                    if stuck >= connection.send_timeout and not connection.closed:
+                        logger.warning(
+                            "%s: Unity is not reading (a send waited %.1fs); closing",
+                            connection.label,
+                            stuck,
+                        )
+                        closers.start_soon(
+                            connection.close,
+                            CloseCode.POLICY_VIOLATION,
+                            f"slow_consumer: a send waited {connection.send_timeout:g}s",
+                        )
+                wake_at = min(self.commands.next_deadline() or math.inf, now + watch_every)
+                self._sweep_wake_at = wake_at
+                self._deadline_added.clear()
+                with anyio.move_on_after(max(0.0, wake_at - now)):
+                    await self._deadline_added.wait()
 
     async def _ping(self, connection: UnityConnection) -> None:
         with contextlib.suppress(Exception):
@@ -536,15 +582,12 @@ class UnityManager:
     def _adopt(self, connection: UnityConnection) -> list[PendingCommand[UnityConnection]]:
         """Give the session's detached commands to ``connection``; returns the ones to
         send again on it (``commands.should_resend`` decides, PROTOCOL.md §6.1)."""
-        resend = self.commands.to_resend(
+        return self.commands.adopt(
+            connection,
             connection.session_id,
             dedup=DEDUP in connection.capabilities,
             legacy=connection.legacy,
         )
-        for command in self.commands.pending():
-            if command.session_id == connection.session_id and command.connection is None:
-                command.connection = connection  # answered after the reload, on this socket
-        return resend
 
     async def _resend(
         self, connection: UnityConnection, commands: list[PendingCommand[UnityConnection]]
@@ -611,7 +654,11 @@ class UnityManager:
         was_live = self.table.release(connection.session_id, connection)
         self.heartbeat.forget(connection)
         session = self.sessions.get(connection.session_id)
-        kept = self.commands.detach(connection, reason=reason)
+        now = self._now()
+        # Kept commands wait for the reload, unless a newer connection adopts them now.
+        holds = session is not None and session.connection is connection
+        hold_until = now + self.config.interrupt_timeout if holds else None
+        kept = self.commands.detach(connection, reason=reason, hold_until=hold_until)
         if session is None:
             return
         if session.connection is not connection:
@@ -620,12 +667,9 @@ class UnityManager:
                 await self._resend(live, self._adopt(live))
             return
         session.connection = None
-        now = self._now()
         reload_likely = session.compiling or bool(kept)
         grace = self.config.interrupt_timeout if reload_likely else self.config.reconnect_grace
         session.expected_back_until = now + grace
-        for command in kept:
-            command.deadline = max(command.deadline, now + self.config.interrupt_timeout)
         if was_live:
             logger.info(
                 "%s: disconnected (%s); %d command(s) wait for the reload",
@@ -830,9 +874,12 @@ class UnityManager:
             connection=connection,
             deadline=self._now()
             + (timeout if timeout is not None else self.config.command_timeout),
+            started=started,
             idempotent=command_type in self.idempotent if idempotent is None else idempotent,
         )
         self.commands.add(command)
+        if command.deadline < self._sweep_wake_at:
+            self._deadline_added.set()  # the sweep sleeps past it: wake it up
         if connection.closed and command.survives_reload:
             # The death window: the socket is gone, its read loop has not noticed yet.
             # The command waits for the reconnect like any other reload-surviving one
@@ -905,17 +952,19 @@ class UnityManager:
         started: float,
         on_progress: ProgressCallback | None,
     ) -> dict[str, Any]:
-        if on_progress is None:
-            return await self._await_quietly(command, started)
         future = command.future
-        interval = self.config.progress_interval
+        if on_progress is None and self._sweeping:
+            return await future  # the hot path: the deadline sweep times it out
+        # Reporting progress, or outside ``running()`` (no sweep): watch the deadline here.
+        interval = self.config.progress_interval if on_progress is not None else math.inf
         while not future.done():
             remaining = command.deadline - self._now()
             if remaining <= 0:
                 self._time_out(command, started)
                 break
-            await asyncio.wait((future,), timeout=min(remaining, interval))
-            if not future.done():
+            wait = min(remaining, interval)
+            await asyncio.wait((future,), timeout=None if wait == math.inf else wait)
+            if not future.done() and on_progress is not None:
                 reloading = command.connection is None
                 await on_progress(
                     CommandProgress(
@@ -928,26 +977,6 @@ class UnityManager:
                     )
                 )
         return future.result()
-
-    async def _await_quietly(
-        self, command: PendingCommand[UnityConnection], started: float
-    ) -> dict[str, Any]:
-        """The hot path: one timer per command, re-armed if a reload moved the deadline."""
-        loop = asyncio.get_running_loop()
-        timers: list[asyncio.TimerHandle] = []
-
-        def expire() -> None:
-            remaining = command.deadline - self._now()
-            if remaining > 0:
-                timers[0] = loop.call_later(remaining, expire)
-            else:
-                self._time_out(command, started)
-
-        timers.append(loop.call_later(max(0.0, command.deadline - self._now()), expire))
-        try:
-            return await command.future
-        finally:
-            timers[0].cancel()
 
     def _time_out(self, command: PendingCommand[UnityConnection], started: float) -> None:
         if command.future.done():
