@@ -40,6 +40,9 @@ class UnityConnection:
     # Set once the read loop has ended and the connection has been settled: every frame
     # the socket delivered has been routed.
     finished: asyncio.Event = field(default_factory=asyncio.Event)
+    # True while a takeover lets this superseded connection route the frames it already
+    # holds: its events still count (a compile_finished there must not be lost).
+    draining: bool = False
     # Clock of the watchdog's send ages (the manager's clock).
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     # Sends waiting for the socket: their tasks, by when they began. Closing interrupts

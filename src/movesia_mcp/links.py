@@ -188,8 +188,12 @@ class EditorLinks:
             # they are settled (PROTOCOL.md 1.1 §6.1). A live old editor is superseded
             # after the bound.
             if any(c.connection is old for c in self.commands.for_session(old.session_id)):
-                with anyio.move_on_after(SUPERSEDE_DRAIN_S):
-                    await old.finished.wait()
+                old.draining = True
+                try:
+                    with anyio.move_on_after(SUPERSEDE_DRAIN_S):
+                        await old.finished.wait()
+                finally:
+                    old.draining = False
             await self._drop(old, "superseded")
             await old.close(CloseCode.SUPERSEDED, decision.reason or "superseded")
         try:
@@ -409,7 +413,7 @@ class EditorLinks:
     async def _on_event(self, connection: UnityConnection, message: MovesiaMessage) -> None:
         # The session secret is never kept, relayed or shown (§3.7).
         message.body.pop("session_secret", None)
-        if not self.table.is_live(connection.session_id, connection):
+        if not connection.draining and not self.table.is_live(connection.session_id, connection):
             logger.debug(
                 "%s: %s from a superseded connection ignored", connection.label, message.type
             )
