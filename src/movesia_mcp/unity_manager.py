@@ -33,7 +33,7 @@ from .envelope import PROTOCOL_VERSION, CloseCode, MovesiaMessage
 from .event_feed import EventFeed
 from .handshake import Identity
 from .heartbeat import HeartbeatManager
-from .links import SUPERSEDE_DRAIN_S, EditorLinks
+from .links import EditorLinks
 from .router import MessageRouter
 from .sessions import SessionTable
 from .unity_session import (
@@ -44,7 +44,7 @@ from .unity_session import (
     UnitySession,
 )
 
-__all__ = ["DEFAULT_IDEMPOTENT", "SUPERSEDE_DRAIN_S", "Admission", "UnityManager"]
+__all__ = ["DEFAULT_IDEMPOTENT", "UnityManager"]
 
 # Commands that leave the project as they found it when run twice (catalog
 # ``idempotent``): the only ones resent to an editor without a ``dedup`` ledger.
