@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -25,7 +26,7 @@ class UnityConnection:
 
     websocket: WebSocket
     identity: Identity
-    send_timeout: float = 10.0
+    send_timeout: float = 10.0  # the watchdog's limit for one send (UNITY_SEND_TIMEOUT)
     max_backlog_bytes: int = 8 * 1024 * 1024
     backlog_bytes: int = 0
     closed: bool = False
@@ -39,9 +40,20 @@ class UnityConnection:
     # Set once the read loop has ended and the connection has been settled: every frame
     # the socket delivered has been routed.
     finished: asyncio.Event = field(default_factory=asyncio.Event)
-    # The deadlines of sends waiting for the socket: closing expires them at once, so a
-    # sender blocked on an editor that stopped reading does not wait out send_timeout.
-    _sending: set[asyncio.Timeout] = field(default_factory=set, init=False, repr=False)
+    # True while a takeover lets this superseded connection route the frames it already
+    # holds: its events still count (a compile_finished there must not be lost).
+    draining: bool = False
+    # Clock of the watchdog's send ages (the manager's clock).
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    # Sends waiting for the socket: their tasks, by when they began. Closing interrupts
+    # them at once, so a sender blocked on an editor that stopped reading does not wait
+    # for the manager's watchdog; the watchdog closes a connection whose oldest send has
+    # waited ``send_timeout`` (``stuck_for``).
+    _sending: dict[int, tuple[float, asyncio.Task[Any]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _interrupted: set[int] = field(default_factory=set, init=False, repr=False)
+    _sends: int = field(default=0, init=False, repr=False)
 
     @property
     def session_id(self) -> str:
@@ -74,9 +86,10 @@ class UnityConnection:
         """Send one frame.
 
         Slow-consumer policy: frames waiting to be written count against
-        ``max_backlog_bytes``, and one send may wait at most ``send_timeout``. An editor
-        that stops reading breaks one of the two, is closed with 1008 and its commands
-        fail, so memory stays bounded and nobody else waits on it.
+        ``max_backlog_bytes``, and the manager's watchdog closes a connection one of
+        whose sends has waited ``send_timeout``. An editor that stops reading breaks one
+        of the two, is closed with 1008 and its commands fail, so memory stays bounded
+        and nobody else waits on it.
         """
         if self.closed:
             raise ConnectionLostError(f"connection {self.label} is closed", delivered=False)
@@ -88,22 +101,19 @@ class UnityConnection:
             )
         if self.backlog_bytes + size > self.max_backlog_bytes:
             await self._cut_off(f"send backlog over {self.max_backlog_bytes} bytes")
+        task = asyncio.current_task()
+        assert task is not None
+        self._sends += 1
+        token = self._sends
+        self._sending[token] = (self.clock(), task)
         self.backlog_bytes += size
         try:
-            async with asyncio.timeout(self.send_timeout) as deadline:
-                self._sending.add(deadline)
-                try:
-                    await self.websocket.send_text(text)
-                finally:
-                    self._sending.discard(deadline)
-        except TimeoutError:
-            if self.closed:  # expired by close(): the socket went away under this send
-                raise ConnectionLostError(
-                    f"connection {self.label} was closed ({self.close_reason or 'gone'}) "
-                    "before this frame could be written",
-                    delivered=False,
-                ) from None
-            await self._cut_off(f"a send waited {self.send_timeout:g}s")
+            await self.websocket.send_text(text)
+        except asyncio.CancelledError:
+            if token not in self._interrupted or task.uncancel() > 0:
+                raise  # cancelled by someone else as well: that wins
+            # Interrupted by close(): the socket went away under this send.
+            raise ConnectionLostError(self._interrupted_why(), delivered=False) from None
         # Socket already gone. Starlette reports a transport that is lost under a send
         # as WebSocketDisconnect(1006), which is neither of the other two.
         except (RuntimeError, OSError, WebSocketDisconnect) as exc:
@@ -113,6 +123,23 @@ class UnityConnection:
             ) from exc
         finally:
             self.backlog_bytes -= size
+            del self._sending[token]
+            self._interrupted.discard(token)
+
+    def stuck_for(self, now: float) -> float:
+        """How long the oldest send still waiting for the socket has waited (0: none)."""
+        for began, _ in self._sending.values():  # insertion order: the oldest first
+            return max(0.0, now - began)
+        return 0.0
+
+    def _interrupted_why(self) -> str:
+        if self.close_reason.startswith("slow_consumer"):
+            why = self.close_reason.removeprefix("slow_consumer: ")
+            return f"Unity stopped reading its socket ({why}); the connection was closed"
+        return (
+            f"connection {self.label} was closed ({self.close_reason or 'gone'}) "
+            "before this frame could be written"
+        )
 
     async def _cut_off(self, why: str) -> NoReturn:
         logger.warning("%s: Unity is not reading (%s); closing", self.label, why)
@@ -128,9 +155,10 @@ class UnityConnection:
         self.closed = True
         self.close_code = code
         self.close_reason = reason
-        for deadline in list(self._sending):  # blocked senders fail now, not at their timeout
-            with contextlib.suppress(RuntimeError):  # already expiring
-                deadline.reschedule(0)
+        for token, (_, task) in self._sending.items():  # blocked senders fail now
+            if token not in self._interrupted and task is not asyncio.current_task():
+                self._interrupted.add(token)
+                task.cancel()
         if self.websocket.application_state is WebSocketState.DISCONNECTED:
             return
         try:

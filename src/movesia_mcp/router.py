@@ -1,28 +1,32 @@
-"""Where an inbound Unity frame is decided on (PROTOCOL.md §2, §4 to §7).
+"""Where an inbound Unity frame is decided on (PROTOCOL.md §2, §4 to §7), with no I/O.
 
-frame ─▶ decode + validate ──bad──▶ ``error`` envelope back, connection stays open
-             │
-             ├─ hb             ─▶ pong (same id)
-             ├─ pong, error    ─▶ activity only
-             ├─ ack            ─▶ command marked ACKED
-             ├─ response       ─▶ pending command answered
-             ├─ stray response ─▶ ``error`` envelope (unknown_request / duplicate_response)
-             └─ anything else  ─▶ domain event: ACK if required, then ``on_event``
+``MessageRouter.receive(peer, raw)`` returns what the frame means, as a list of outcomes;
+the read loop does the sending, in that order::
 
-Acks, answers and ``error`` envelopes count only for commands of the connection's own
-session (PROTOCOL.md §6.1); another session's id is ``unknown_request``. A reply (pong,
-ack, error) that fails because the socket is closing does not stop the routing: frames
-already received are still handled in order, so an answer or ack that came in the same
-TCP write as an event is never dropped.
+    frame ─▶ decode + validate ──bad──▶ Rejected (its ``error`` envelope to send back)
+                 │
+                 ├─ hb             ─▶ Reply(pong, same id)
+                 ├─ pong           ─▶ nothing (activity only)
+                 ├─ error          ─▶ Answered (the command it names fails), or nothing
+                 ├─ ack            ─▶ Acked (the command is marked ACKED)
+                 ├─ response       ─▶ Answered (the pending command has its answer)
+                 ├─ stray response ─▶ Rejected (unknown_request / duplicate_response)
+                 └─ anything else  ─▶ Reply(ack) if required, then Event
+
+Acks, answers and ``error`` envelopes count only for commands of the peer's own session
+(PROTOCOL.md §6.1); another session's id is ``unknown_request``. The router applies what
+a frame decides to the command table (an ack, an answer) before it returns, so a frame
+is decided exactly once, in arrival order, whatever happens to the replies.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
-from .commands import CommandTable, ResponseKind
-from .connection import UnityConnection
+from .commands import CommandTable, PendingCommand, ResponseKind
 from .envelope import (
     ACK_REQUIRED_TYPES,
     MovesiaMessage,
@@ -30,97 +34,136 @@ from .envelope import (
     error_message,
     parse_envelope,
 )
-from .exceptions import ConnectionLostError, EnvelopeError
+from .exceptions import EnvelopeError
 
 logger = logging.getLogger("movesia_mcp.router")
 
-EventSink = Callable[[UnityConnection, MovesiaMessage], Awaitable[None]]
+C = TypeVar("C", bound=Hashable)
 
 
-class MessageRouter:
-    def __init__(self, commands: CommandTable[UnityConnection], on_event: EventSink) -> None:
+class Peer(Protocol):
+    """What the router needs to know of the connection a frame came in on."""
+
+    @property
+    def session_id(self) -> str: ...
+
+    @property
+    def legacy(self) -> bool: ...
+
+    @property
+    def label(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A frame to send back on the same connection (``pong``, ``ack``)."""
+
+    frame: MovesiaMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """A pending command got its answer (or Unity's ``error`` for it)."""
+
+    command: PendingCommand[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Acked:
+    """Unity acknowledged the command with this id."""
+
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A domain event for the event feed (already acked, if its type needs it)."""
+
+    message: MovesiaMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A frame refused: a bad envelope, or a stray answer. ``reply`` is the ``error``
+    envelope to send back; None when version 1 says to drop it silently."""
+
+    code: str
+    message: str
+    ref_id: str | None
+    reply: MovesiaMessage | None
+
+
+Outcome = Reply | Answered | Acked | Event | Rejected
+
+
+class MessageRouter(Generic[C]):
+    """Decides on inbound frames against one command table. Never awaits, never sends."""
+
+    def __init__(self, commands: CommandTable[C]) -> None:
         self.commands = commands
-        self.on_event = on_event
 
-    async def handle_message(
-        self, connection: UnityConnection, raw: str | bytes
-    ) -> MovesiaMessage | None:
-        """Route one frame. Returns the envelope, or None when the frame was rejected."""
+    def receive(self, peer: Peer, raw: str | bytes) -> list[Outcome]:
+        """Decode, validate and route one frame."""
         try:
             message = parse_envelope(decode_frame(raw))
         except EnvelopeError as exc:
-            logger.warning("%s: rejected frame: %s (%s)", connection.label, exc.message, exc.code)
-            await reply(connection, error_message(exc, connection.session_id))
-            return None
-        await self.route(connection, message)
-        return message
+            logger.warning("%s: rejected frame: %s (%s)", peer.label, exc.message, exc.code)
+            return [_rejected(exc, peer.session_id)]
+        return self.route(peer, message)
 
-    async def route(self, connection: UnityConnection, message: MovesiaMessage) -> None:
+    def route(self, peer: Peer, message: MovesiaMessage) -> list[Outcome]:
+        """Route one envelope that has already been validated."""
         kind = message.type
-        session = connection.session_id
+        session = peer.session_id
         if kind == "hb":
-            await reply(
-                connection, MovesiaMessage.create("pong", {}, session=session, msg_id=message.id)
-            )
-            return
+            return [Reply(MovesiaMessage.create("pong", {}, session=session, msg_id=message.id))]
         if kind == "pong":
-            return
+            return []
         if kind == "error":
-            self._unity_error(connection, message)
-            return
+            return self._unity_error(peer, message)
         if kind == "ack":
             if not self.commands.ack(message.id, session):
-                logger.debug("%s: ack for unknown command %s", connection.label, message.id)
-            return
+                logger.debug("%s: ack for unknown command %s", peer.label, message.id)
+                return []
+            return [Acked(message.id)]
 
-        if kind not in ACK_REQUIRED_TYPES:  # those are events, whatever ids they carry
-            command = self.commands.response_for(message, session)
-            if command is not None:
-                self.commands.answer(command, message.body)
-                return
-            stray = self.commands.classify_orphan(message, session)
-            if stray is not None:
-                await self._reject_stray(connection, message, stray)
-                return
+        if kind in ACK_REQUIRED_TYPES:  # those are events, whatever ids they carry
+            ack = MovesiaMessage.create("ack", {"type": kind}, session=session, msg_id=message.id)
+            return [Reply(ack), Event(message)]
+        command = self.commands.response_for(message, session)
+        if command is not None:
+            self.commands.answer(command, message.body)
+            return [Answered(command)]
+        stray = self.commands.classify_orphan(message, session)
+        if stray is not None:
+            return [self._reject_stray(peer, message, stray)]
+        return [Event(message)]
 
-        if kind in ACK_REQUIRED_TYPES:
-            await reply(
-                connection,
-                MovesiaMessage.create("ack", {"type": kind}, session=session, msg_id=message.id),
-            )
-        await self.on_event(connection, message)
-
-    def _unity_error(self, connection: UnityConnection, message: MovesiaMessage) -> None:
+    def _unity_error(self, peer: Peer, message: MovesiaMessage) -> list[Outcome]:
         """An ``error`` envelope from Unity fails the command it names, if any."""
         body = message.body
-        session = connection.session_id
+        session = peer.session_id
         command = self.commands.response_for(message, session)
         ref = body.get("ref_id")
         if command is None and isinstance(ref, str):
             command = self.commands.response_for(MovesiaMessage("error", ref), session)
         if command is None:
-            logger.warning("%s: Unity reported an error: %s", connection.label, body)
-            return
+            logger.warning("%s: Unity reported an error: %s", peer.label, body)
+            return []
         text = body.get("error") or body.get("message") or body.get("code")
         self.commands.fail_with_unity_error(command, str(text or "Unity reported an error"), body)
+        return [Answered(command)]
 
-    async def _reject_stray(
-        self, connection: UnityConnection, message: MovesiaMessage, kind: ResponseKind
-    ) -> None:
+    def _reject_stray(self, peer: Peer, message: MovesiaMessage, kind: ResponseKind) -> Rejected:
         ref = message.request_id or (None if message.id_assigned else message.id)
         if kind is ResponseKind.LATE:
-            logger.info(
-                "%s: late response to %s (its caller gave up); dropped", connection.label, ref
-            )
-            if connection.legacy:  # version 1: a late answer is dropped silently
-                return
+            logger.info("%s: late response to %s (its caller gave up); dropped", peer.label, ref)
             # 1.1 (§6.2): the command was forgotten; tell the editor, it harms nothing.
             text = f"request {ref} is no longer pending (its caller gave up)"
-            await reply(
-                connection,
-                error_message(EnvelopeError("unknown_request", text, ref), connection.session_id),
-            )
-            return
+            error = EnvelopeError("unknown_request", text, ref)
+            if peer.legacy:  # version 1: a late answer is dropped silently
+                return Rejected(error.code, text, ref, None)
+            return _rejected(error, peer.session_id)
         code = "duplicate_response" if kind is ResponseKind.DUPLICATE else "unknown_request"
         text = (
             f"request {ref} was already answered"
@@ -131,19 +174,9 @@ class MessageRouter:
         )
         # A duplicate is benign (an answer that crossed a resend, §6.1); unknown is not.
         level = logging.INFO if kind is ResponseKind.DUPLICATE else logging.WARNING
-        logger.log(level, "%s: %s", connection.label, text)
-        await reply(
-            connection, error_message(EnvelopeError(code, text, ref), connection.session_id)
-        )
+        logger.log(level, "%s: %s", peer.label, text)
+        return _rejected(EnvelopeError(code, text, ref), peer.session_id)
 
 
-async def reply(connection: UnityConnection, message: MovesiaMessage) -> bool:
-    """Send a reply to an inbound frame. False when the socket is already going away:
-    the caller keeps routing the frames it has received (the read loop ends when the
-    socket's close arrives, not on a failed reply)."""
-    try:
-        await connection.send(message)
-    except ConnectionLostError as exc:
-        logger.debug("%s: %s not sent: %s", connection.label, message.type, exc)
-        return False
-    return True
+def _rejected(error: EnvelopeError, session: str) -> Rejected:
+    return Rejected(error.code, error.message, error.ref_id, error_message(error, session))

@@ -50,6 +50,7 @@ BUDGET: dict[str, tuple[int, int]] = {
     "handshake_over_socket": (60, 300),
     "session_table": (100, 600),
     "router_over_socket": (100, 800),
+    "router_sans_io": (500, 2500),  # the same decision table, on MessageRouter.receive
     "admission": (100, 600),  # 1.1: secret and project binding, against a model
 }
 

@@ -21,13 +21,17 @@ import json
 import socket
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from movesia_mcp.commands import CommandTable, PendingCommand
 from movesia_mcp.envelope import ACK_REQUIRED_TYPES
+from movesia_mcp.router import MessageRouter, Reply
+from movesia_mcp.router import Rejected as Refused
 from movesia_mcp.server.runtime import bind_listener
 
 from .conftest import FRAMES, count, fuzz_settings
@@ -218,6 +222,55 @@ def test_after_fuzzing_a_command_still_round_trips(fuzzed: EditorUnderFuzz) -> N
     assert fuzzed.conn_seq == 1, "a fuzz example got the editor disconnected"
     assert len(fuzzed.manager.table) == 1
     assert fuzzed.manager.status()["pending_commands"] == 0
+
+
+# ── the same decision table without sockets (MessageRouter.receive) ─────────────────
+
+
+@dataclass(frozen=True)
+class FuzzPeer:
+    session_id: str = SESSION
+    legacy: bool = False
+    label: str = "fuzz peer"
+
+
+async def _route_without_sockets(batch: list[str | bytes]) -> None:
+    table: CommandTable[str] = CommandTable()
+    router = MessageRouter(table)
+    loop = asyncio.get_running_loop()
+    answered = PendingCommand("answered-1", PROBE, SESSION, {}, False, loop.create_future(), "c")
+    table.add(answered)
+    table.answer(answered, {})
+    waiting = PendingCommand("waiting-1", PROBE, SESSION, {}, False, loop.create_future(), "c")
+    table.add(waiting)
+    for raw in batch:
+        frame = substitute(raw, answered.id)
+        FRAMES["router_sans_io"] += 1
+        expected = expected_reply(frame, {answered.id})
+        outcomes = router.receive(FuzzPeer(), frame)
+        replies = [o.frame for o in outcomes if isinstance(o, Reply)] + [
+            o.reply for o in outcomes if isinstance(o, Refused) and o.reply is not None
+        ]
+        assert len(replies) == (expected is not None), (frame, outcomes, expected)
+        if expected is not None:
+            reply = replies[0].to_dict()
+            assert set(reply) == set(ENVELOPE_FIELDS), reply
+            assert reply["source"] == "mcp"
+            assert reply["session"] == SESSION
+            assert envelope_violations(reply) is None
+            assert matches(reply, expected), (frame, reply, expected)
+    # Nothing pending is lost to a bad or stray frame.
+    assert "waiting-1" in table
+    assert not waiting.future.done()
+
+
+@fuzz_settings("router_sans_io")
+@given(batch=st.lists(frames, min_size=1, max_size=8))
+def test_router_decides_every_frame_as_the_protocol_prescribes_without_sockets(
+    batch: list[str | bytes],
+) -> None:
+    count("router_sans_io")
+    asyncio.run(_route_without_sockets(batch))
 
 
 # ── deeply nested JSON over the socket ───────────────────────────────────────────────

@@ -37,14 +37,27 @@ async def eventually(
         await asyncio.sleep(interval)
 
 
-def fast_manager(**config: Any) -> UnityManager:
+def fast_manager(clock: Callable[[], float] = time.monotonic, **config: Any) -> UnityManager:
     """A manager with test-sized timeouts; ``config`` overrides ``UnityManagerConfig``."""
     defaults: dict[str, Any] = {
         "command_timeout": 5.0,
         "interrupt_timeout": 10.0,
         "reconnect_grace": 1.0,
     }
-    return UnityManager(UnityManagerConfig(**{**defaults, **config}))
+    return UnityManager(UnityManagerConfig(**{**defaults, **config}), clock=clock)
+
+
+class FakeClock:
+    """A clock the test moves by hand: the manager's timing rules without real waiting."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 def frame(

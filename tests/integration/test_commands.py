@@ -21,7 +21,7 @@ from movesia_mcp import (
 from movesia_mcp.simulator import NoAnswer, ReloadThenAnswer, SimulatedUnity
 from movesia_mcp.simulator.peer import envelope
 
-from .conftest import ENVELOPE_FIELDS, eventually, fast_manager, round_trip
+from .conftest import ENVELOPE_FIELDS, FakeClock, eventually, fast_manager, round_trip
 
 Params = dict[str, Any]
 
@@ -202,10 +202,12 @@ async def test_disconnect_before_ack_reports_the_command_undelivered(
 
 
 async def test_command_after_editor_left_for_good_raises_not_connected() -> None:
-    async with serve(fast_manager(reconnect_grace=0.2)) as running:
+    clock = FakeClock()
+    async with serve(fast_manager(clock, reconnect_grace=0.2)) as running:
         async with running.peer(handlers={"echo": echo}):
             await running.manager.send_and_wait("echo")
         await eventually(lambda: not running.manager.is_connected)
+        clock.advance(0.2)  # the reconnect grace is over
         started = time.monotonic()
         with pytest.raises(NotConnectedError):
             await running.manager.send_and_wait("echo")

@@ -142,7 +142,9 @@ async def test_ack_in_one_tcp_write_before_a_close_is_not_dropped_and_not_resent
     peer.finish()
     [pending] = pending_of(server, "write_script")
     await eventually(lambda: pending.connection is None)
-    assert pending.state.value == "acked"
+    # The ack counted; detached is a state of its own since the life-cycle table.
+    assert pending.delivered
+    assert pending.state.value == "detached"
 
     back, _ = await hostile_editor(
         server,
@@ -199,6 +201,49 @@ async def test_answer_in_the_same_tcp_write_as_the_reconnect_handshake_is_not_dr
     assert result["path"] == "Assets/R.cs"
 
 
+async def test_compile_finished_routed_while_a_superseded_socket_drains_is_not_lost(
+    server: RunningServer,
+) -> None:
+    """Guarantee: an editor with a reload-surviving command pending reports
+    ``compile_started``, then writes a burst of events ending in ``compile_finished`` and a
+    close in ONE TCP write, and its next connection takes over at once. The takeover lets
+    the old socket route what it holds, and the ``compile_finished`` routed there counts:
+    the project is no longer compiling and keeps that compile's result."""
+    caps = ["command_ack", "dedup"]
+    peer, welcome = await hostile_editor(server, "drain-1", "/p/Drain", capabilities=caps)
+    call = asyncio.create_task(server.manager.execute("refresh_assets", {}))
+    first = await peer.receive(of_type("refresh_assets"))
+    started = unity("compile_started", {})
+    await peer.send(started)
+    await peer.receive(lambda m: m["type"] == "ack" and m["id"] == started["id"])
+    session = server.manager.sessions["drain-1"]
+    assert session.compiling
+    burst = [peer.frame(unity("editor_log", {"n": n})) for n in range(2000)]
+    result = {"success": True, "errors": [], "warnings": 0}
+    await peer.write(*burst, peer.frame(unity("compile_finished", result)), peer.close_frame())
+    peer.finish()
+
+    back, _ = await hostile_editor(
+        server,
+        "drain-1",
+        "/p/Drain",
+        conn_seq=2,
+        capabilities=caps,
+        session_secret=welcome["session_secret"],
+    )
+    try:
+        await eventually(lambda: server.manager.table.live_conn_seq("drain-1") == 2)
+        await back.send(unity("hb", {}, msg_id="sync"))
+        await back.receive(of_type("pong"))
+        assert session.compiling is False
+        assert session.last_compile == result
+        rid = first["id"]
+        await back.send(unity("compilation_complete", {"request_id": rid, "ok": 1}, msg_id=rid))
+        assert await asyncio.wait_for(call, 5) == {"ok": 1}
+    finally:
+        back.finish()
+
+
 # ── acks lost with the socket (§6.1) ────────────────────────────────────────────────
 
 
@@ -220,7 +265,9 @@ async def test_command_whose_ack_died_with_the_socket_is_resent_only_when_safe(
     have run) and is answered on the new connection with its original id."""
     peer, welcome = await hostile_editor(server, f"lost-{command}", "/p/Lost", capabilities=caps)
     sent = asyncio.create_task(
-        server.manager.execute(command, {"path": "Assets/B.cs"}, idempotent=idempotent)
+        server.manager.execute(
+            command, {"path": "Assets/B.cs"}, idempotent=idempotent, survives_reload=True
+        )
     )
     first = await peer.receive(of_type(command))
     rid = first["id"]

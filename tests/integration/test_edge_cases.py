@@ -21,7 +21,7 @@ from movesia_mcp import (
 from movesia_mcp.config import HeartbeatConfig
 from movesia_mcp.simulator import NoAnswer
 
-from .conftest import eventually, fast_manager
+from .conftest import FakeClock, eventually, fast_manager
 
 
 async def never(params: dict[str, Any]) -> NoAnswer:
@@ -76,7 +76,10 @@ async def test_failing_interrupt_manager_does_not_close_the_editor(
 
 
 async def test_compile_without_compile_finished_expires_after_the_interrupt_window() -> None:
-    manager = fast_manager(interrupt_timeout=0.3, heartbeat=HeartbeatConfig(compile_suspend_ms=200))
+    clock = FakeClock()
+    manager = fast_manager(
+        clock, interrupt_timeout=0.3, heartbeat=HeartbeatConfig(compile_suspend_ms=200)
+    )
 
     async def pong(params: dict[str, Any]) -> dict[str, Any]:
         return {"pong": True}
@@ -84,7 +87,7 @@ async def test_compile_without_compile_finished_expires_after_the_interrupt_wind
     async with serve(manager) as running, running.peer(handlers={"ping": pong}) as peer:
         await peer.send_event("compile_started", {}, wait_ack=True)
         assert manager.is_compiling
-        await asyncio.sleep(0.35)  # past the window: the editor crashed mid-compile
+        clock.advance(0.35)  # past the window: the editor crashed mid-compile
         assert await manager.send_and_wait("ping") == {"pong": True}
         assert manager.is_compiling is False
 

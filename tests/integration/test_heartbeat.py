@@ -7,10 +7,11 @@ import contextlib
 from typing import Any
 
 from conftest import RunningServer, serve
-from movesia_mcp import CloseCode, HeartbeatConfig
+from movesia_mcp import CloseCode, HeartbeatConfig, UnityManager
 from movesia_mcp.simulator.peer import envelope as peer_envelope
 
 from .conftest import (
+    FakeClock,
     close_of,
     eventually,
     fast_manager,
@@ -29,6 +30,19 @@ def tiny_heartbeat(**overrides: int) -> HeartbeatConfig:
     return HeartbeatConfig(**{**TINY, **overrides})
 
 
+def on_fake_clock(**overrides: int) -> tuple[FakeClock, UnityManager]:
+    """The tiny heartbeat's thresholds on a fake clock; the test sweeps by hand
+    (``sweep_heartbeats``) and the background sweeper never wakes during it."""
+    clock = FakeClock()
+    heartbeat = tiny_heartbeat(sweep_interval_ms=3_600_000, **overrides)
+    return clock, fast_manager(clock, heartbeat=heartbeat)
+
+
+async def sweep_after(manager: UnityManager, clock: FakeClock, seconds: float) -> None:
+    clock.advance(seconds)
+    await manager.sweep_heartbeats()
+
+
 async def test_hb_is_answered_with_pong_with_the_same_id(server: RunningServer) -> None:
     async with server.peer() as peer:
         await peer.send(peer_envelope("hb", msg_id="hb-42", session=peer.session_id))
@@ -39,10 +53,14 @@ async def test_hb_is_answered_with_pong_with_the_same_id(server: RunningServer) 
 
 
 async def test_idle_peer_is_sent_hb_then_closed_with_4004() -> None:
-    async with serve(fast_manager(heartbeat=tiny_heartbeat())) as running:
+    clock, manager = on_fake_clock()
+    async with serve(manager) as running:
         async with raw_client(running.url) as ws:
             await ws.send(hello("idle-sess"))
             seen: list[dict[str, Any]] = []
+            await receive(ws, of_type("welcome"), seen=seen)
+            await sweep_after(manager, clock, 0.15)  # idle past ping_after: pinged
+            await sweep_after(manager, clock, 0.2)  # idle past max_idle: closed
             code, _ = await close_of(ws, timeout=3, seen=seen)
         types = [m["type"] for m in seen]
         assert "hb" in types
@@ -90,9 +108,9 @@ async def test_any_inbound_frame_counts_as_activity() -> None:
 
 
 async def test_compiling_peer_is_not_closed_as_idle() -> None:
-    heartbeat = tiny_heartbeat(compile_suspend_ms=60_000)
+    clock, manager = on_fake_clock(compile_suspend_ms=60_000)
     async with (
-        serve(fast_manager(heartbeat=heartbeat)) as running,
+        serve(manager) as running,
         raw_client(running.url) as compiling,
     ):
         await compiling.send(hello("compiling-sess"))
@@ -102,6 +120,9 @@ async def test_compiling_peer_is_not_closed_as_idle() -> None:
         # is closed; the compiling one is neither pinged nor closed.
         async with raw_client(running.url) as control:
             await control.send(hello("control-sess"))
+            await receive(control, of_type("welcome"))
+            await sweep_after(manager, clock, 0.15)
+            await sweep_after(manager, clock, 0.2)
             code, _ = await close_of(control, timeout=3)
         assert code == CloseCode.SESSION_EXPIRED
         assert running.manager.table.live("compiling-sess") is not None
@@ -129,9 +150,9 @@ async def test_compile_suspension_survives_the_reload_reconnect() -> None:
 
 
 async def test_compile_finished_leaves_a_grace_period() -> None:
-    heartbeat = tiny_heartbeat(compile_suspend_ms=60_000)  # grace: the default 30 s
+    clock, manager = on_fake_clock(compile_suspend_ms=60_000)  # grace: the default 30 s
     async with (
-        serve(fast_manager(heartbeat=heartbeat)) as running,
+        serve(manager) as running,
         raw_client(running.url) as compiled,
     ):
         await compiled.send(hello("grace-sess"))
@@ -140,17 +161,23 @@ async def test_compile_finished_leaves_a_grace_period() -> None:
         await receive(compiled, of_type("ack", "cf-3"))
         async with raw_client(running.url) as control:
             await control.send(hello("control-sess"))
+            await receive(control, of_type("welcome"))
+            await sweep_after(manager, clock, 0.15)
+            await sweep_after(manager, clock, 0.2)
             code, _ = await close_of(control, timeout=3)
         assert code == CloseCode.SESSION_EXPIRED
         assert running.manager.table.live("grace-sess") is not None
 
 
 async def test_compile_finished_ends_the_compile_suspension() -> None:
-    heartbeat = tiny_heartbeat(compile_suspend_ms=60_000, compile_grace_ms=1)
-    async with serve(fast_manager(heartbeat=heartbeat)) as running:
+    clock, manager = on_fake_clock(compile_suspend_ms=60_000, compile_grace_ms=1)
+    async with serve(manager) as running:
         async with raw_client(running.url) as compiled:
             await compiled.send(hello("done-sess"))
             await compiled.send(frame("compile_started", msg_id="cs-4"))
             await compiled.send(frame("compile_finished", msg_id="cf-4"))
+            await receive(compiled, of_type("ack", "cf-4"))
+            await sweep_after(manager, clock, 0.15)
+            await sweep_after(manager, clock, 0.2)
             code, _ = await close_of(compiled, timeout=3)
         assert code == CloseCode.SESSION_EXPIRED

@@ -35,12 +35,11 @@ from pydantic import BaseModel
 
 from conftest import RunningServer, serve
 from movesia_mcp import UnityManager, UnityManagerConfig
-from movesia_mcp.catalog import RELOAD_SURVIVING, TOOLS_BY_NAME
+from movesia_mcp.catalog import TOOLS_BY_NAME
 from movesia_mcp.server.app import CompileWait, ConnectionStatus, ProjectList, build_server
 from movesia_mcp.server.hub import ClientHub
 from movesia_mcp.simulator import SimulatedEditor, SimulatedUnity
 from movesia_mcp.simulator.editor import DEFAULT_PROJECT_PATH, DEFAULT_UNITY_VERSION
-from movesia_mcp.unity_manager import DEFAULT_RELOAD_SURVIVING
 
 Json = dict[str, Any]
 
@@ -526,8 +525,7 @@ def fast_manager() -> UnityManager:
             reconnect_grace=0.5,
             progress_interval=0.05,
         ),
-        reload_surviving=DEFAULT_RELOAD_SURVIVING | RELOAD_SURVIVING,
-    )
+    )  # reload-surviving commands: the catalog's (the manager's default)
 
 
 @dataclass

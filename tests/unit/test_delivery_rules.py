@@ -1,7 +1,7 @@
 """The 1.1 rules one at a time, with no sockets (PROTOCOL.md §3.6 to §3.8, §6.1, §6.2).
 
 ``should_resend`` is a truth table; the manager's admission, cancellation and project
-choice run on a fake clock (``UnityManager._now``) and fake sockets that record frames.
+choice run on a fake clock (``UnityManager(clock=...)``) and fake sockets that record frames.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from starlette.websockets import WebSocketState
 from movesia_mcp import (
     AmbiguousProjectError,
     CommandTimeoutError,
+    ConnectionLostError,
     UnityManager,
     UnityManagerConfig,
 )
@@ -223,9 +224,14 @@ class FakeSocket:
 
 
 def manager_on(clock: Clock) -> UnityManager:
-    manager = UnityManager(UnityManagerConfig(command_timeout=5.0, interrupt_timeout=10.0))
-    manager._now = clock  # type: ignore[method-assign]
-    return manager
+    config = UnityManagerConfig(command_timeout=5.0, interrupt_timeout=10.0)
+    return UnityManager(config, clock=clock)
+
+
+async def courtesy_sends_done() -> None:
+    """Let the sends the manager's task group started (a ``cancel``) run to the end."""
+    for _ in range(20):
+        await asyncio.sleep(0)
 
 
 def connect(
@@ -326,13 +332,15 @@ async def test_timeout_forgets_the_command_and_cancels_it_in_an_editor_that_decl
     started = clock.now
     clock.now += 6.0
 
-    manager._time_out(pending, started)
-    await asyncio.gather(*manager._background)
+    async with manager.running():
+        manager._time_out(pending, started)
+        await courtesy_sends_done()
 
-    assert pending.state is CommandState.TIMED_OUT
-    assert isinstance(pending.future.exception(), CommandTimeoutError)
-    assert "r-1" not in manager.commands
-    assert [(f["type"], f["body"]) for f in socket.frames] == [("cancel", {"request_id": "r-1"})]
+        assert pending.state is CommandState.TIMED_OUT
+        assert isinstance(pending.future.exception(), CommandTimeoutError)
+        assert "r-1" not in manager.commands
+        frames = [(f["type"], f["body"]) for f in socket.frames]
+        assert frames == [("cancel", {"request_id": "r-1"})]
 
 
 async def test_no_cancel_for_an_editor_that_did_not_declare_it() -> None:
@@ -341,11 +349,12 @@ async def test_no_cancel_for_an_editor_that_did_not_declare_it() -> None:
     pending = command(session="s", connection=connection)
     manager.commands.add(pending)
 
-    manager._time_out(pending, 0.0)
-    await asyncio.gather(*manager._background)
+    async with manager.running():
+        manager._time_out(pending, 0.0)
+        await courtesy_sends_done()
 
-    assert pending.state is CommandState.TIMED_OUT
-    assert socket.frames == []
+        assert pending.state is CommandState.TIMED_OUT
+        assert socket.frames == []
 
 
 async def test_a_command_cancelled_while_detached_is_cancelled_on_the_next_connection() -> None:
@@ -365,11 +374,12 @@ async def test_a_command_never_written_is_not_cancelled_anywhere() -> None:
     pending = command(session="s", connection=connection, written=False)
     manager.commands.add(pending)
 
-    manager._time_out(pending, 0.0)
-    await asyncio.gather(*manager._background)
+    async with manager.running():
+        manager._time_out(pending, 0.0)
+        await courtesy_sends_done()
 
-    assert socket.frames == []
-    assert list(session.cancel_on_reconnect) == []
+        assert socket.frames == []
+        assert list(session.cancel_on_reconnect) == []
 
 
 async def test_same_name_is_ambiguous_only_among_sessions_that_are_not_offline() -> None:
@@ -393,3 +403,61 @@ async def test_same_name_is_ambiguous_only_among_sessions_that_are_not_offline()
         manager.find_session("Game")  # still reconnecting: still a candidate
     clock.now += 6.0
     assert manager.find_session("Game") is manager.sessions["a"]
+
+
+# ── one deadline sweep, and its send watchdog, on the fake clock ────────────────────
+
+
+class StuckSocket(FakeSocket):
+    """An editor that stopped reading: every send blocks."""
+
+    async def send_text(self, text: str) -> None:
+        await asyncio.Event().wait()
+
+
+async def test_one_sweep_times_out_a_command_past_its_deadline() -> None:
+    clock = Clock()
+    manager = manager_on(clock)
+    _, _, socket = connect(manager, "s", "/p/Game")
+    async with manager.running():
+        call = asyncio.create_task(manager.execute("echo", {}, project="/p/Game"))
+        await courtesy_sends_done()
+        [sent] = socket.frames
+        clock.now += 4.9
+        manager.dispatch.sweep(clock.now)
+        await courtesy_sends_done()
+        assert not call.done()  # its deadline (5 s) has not passed
+
+        clock.now += 0.2
+        manager.dispatch.sweep(clock.now)
+
+        with pytest.raises(CommandTimeoutError, match="'echo'"):
+            await call
+        assert sent["id"] not in manager.commands
+
+
+async def test_the_sweep_watchdog_closes_a_connection_whose_send_is_stuck() -> None:
+    clock = Clock()
+    manager = manager_on(clock)
+    _, connection, _ = connect(manager, "s", "/p/Game")
+    stuck = StuckSocket()
+    connection.websocket = stuck  # type: ignore[assignment]
+    connection.clock = clock
+    connection.send_timeout = 3.0
+    async with manager.running():
+        call = asyncio.create_task(manager.execute("echo", {}, project="/p/Game"))
+        await courtesy_sends_done()
+        clock.now += 2.9
+        manager.dispatch.sweep(clock.now)
+        await courtesy_sends_done()
+        assert not call.done()
+        assert not connection.closed
+
+        clock.now += 0.2
+        manager.dispatch.sweep(clock.now)
+
+        with pytest.raises(ConnectionLostError, match="stopped reading"):
+            await call
+        assert connection.close_code == CloseCode.POLICY_VIOLATION
+        assert connection.close_reason.startswith("slow_consumer")
+        assert len(manager.commands) == 0

@@ -21,11 +21,10 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from ..catalog import RELOAD_SURVIVING
 from ..config import Config
 from ..exceptions import PortInUseError as PortInUseError  # re-exported: defined there
 from ..routes import create_app
-from ..unity_manager import DEFAULT_RELOAD_SURVIVING, UnityManager
+from ..unity_manager import UnityManager
 from .app import build_server
 from .deadlines import deadline_protocol
 from .holder import RELAY_PATH, holder_status, relay_route
@@ -61,8 +60,7 @@ class Runtime:
             config.unity,
             token=config.token,
             allowed_origins=config.allowed_origins,
-            reload_surviving=DEFAULT_RELOAD_SURVIVING | RELOAD_SURVIVING,
-        )
+        )  # reload-surviving commands: the catalog's (the manager's default)
         hub = ClientHub(max_logs_per_s=config.max_log_notifications_per_s)
         server = build_server(
             manager,
