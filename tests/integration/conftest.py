@@ -37,7 +37,7 @@ async def eventually(
         await asyncio.sleep(interval)
 
 
-def fast_manager(clock: Callable[[], float] = time.monotonic, **config: Any) -> UnityManager:
+def fast_manager(*, clock: Callable[[], float] = time.monotonic, **config: Any) -> UnityManager:
     """A manager with test-sized timeouts; ``config`` overrides ``UnityManagerConfig``."""
     defaults: dict[str, Any] = {
         "command_timeout": 5.0,

@@ -203,7 +203,7 @@ async def test_disconnect_before_ack_reports_the_command_undelivered(
 
 async def test_command_after_editor_left_for_good_raises_not_connected() -> None:
     clock = FakeClock()
-    async with serve(fast_manager(clock, reconnect_grace=0.2)) as running:
+    async with serve(fast_manager(clock=clock, reconnect_grace=0.2)) as running:
         async with running.peer(handlers={"echo": echo}):
             await running.manager.send_and_wait("echo")
         await eventually(lambda: not running.manager.is_connected)
@@ -262,7 +262,11 @@ async def test_reload_surviving_command_reports_progress_while_unity_reloads() -
 
 
 async def test_reload_surviving_command_gives_up_when_the_session_never_returns() -> None:
-    config = {"command_timeout": 0.2, "interrupt_timeout": 0.5, "reconnect_grace": 0.1}
+    config: dict[str, Any] = {
+        "command_timeout": 0.2,
+        "interrupt_timeout": 0.5,
+        "reconnect_grace": 0.1,
+    }
     async with (
         serve(fast_manager(**config)) as running,
         running.peer(handlers={"refresh_assets": no_answer}) as peer,

@@ -265,9 +265,7 @@ async def test_command_whose_ack_died_with_the_socket_is_resent_only_when_safe(
     have run) and is answered on the new connection with its original id."""
     peer, welcome = await hostile_editor(server, f"lost-{command}", "/p/Lost", capabilities=caps)
     sent = asyncio.create_task(
-        server.manager.execute(
-            command, {"path": "Assets/B.cs"}, idempotent=idempotent, survives_reload=True
-        )
+        server.manager.execute(command, {"path": "Assets/B.cs"}, idempotent=idempotent)
     )
     first = await peer.receive(of_type(command))
     rid = first["id"]

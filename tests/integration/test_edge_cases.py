@@ -78,7 +78,7 @@ async def test_failing_interrupt_manager_does_not_close_the_editor(
 async def test_compile_without_compile_finished_expires_after_the_interrupt_window() -> None:
     clock = FakeClock()
     manager = fast_manager(
-        clock, interrupt_timeout=0.3, heartbeat=HeartbeatConfig(compile_suspend_ms=200)
+        clock=clock, interrupt_timeout=0.3, heartbeat=HeartbeatConfig(compile_suspend_ms=200)
     )
 
     async def pong(params: dict[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ def on_fake_clock(**overrides: int) -> tuple[FakeClock, UnityManager]:
     (``sweep_heartbeats``) and the background sweeper never wakes during it."""
     clock = FakeClock()
     heartbeat = tiny_heartbeat(sweep_interval_ms=3_600_000, **overrides)
-    return clock, fast_manager(clock, heartbeat=heartbeat)
+    return clock, fast_manager(clock=clock, heartbeat=heartbeat)
 
 
 async def sweep_after(manager: UnityManager, clock: FakeClock, seconds: float) -> None:

@@ -186,9 +186,10 @@ async def test_an_adopted_command_can_be_acked_and_answered_on_the_new_connectio
     table.adopt("new", "s")
 
     assert table.ack("r-1", "s")
-    assert pending.state is S.ACKED
+    acked = pending.state
     table.answer(pending, {"ok": True})
 
+    assert acked is S.ACKED
     assert pending.state is S.ANSWERED
     assert pending.future.result() == {"ok": True}
 

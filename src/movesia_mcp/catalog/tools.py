@@ -121,6 +121,7 @@ __all__ = [
     "CAPTURE_MIN_SIZE",
     "MAX_SCRIPT_EDITS",
     "MAX_UNDO_STEPS",
+    "MOVESIA_PACKAGE_RELOAD_SURVIVING",
     "RELOAD_SURVIVING",
     "SHA256_HEX",
     "TOOLS_BY_COMMAND",
@@ -691,4 +692,14 @@ UNITY_TOOLS: tuple[ToolSpec, ...] = (
 
 TOOLS_BY_NAME: dict[str, ToolSpec] = {spec.name: spec for spec in UNITY_TOOLS}
 TOOLS_BY_COMMAND: dict[str, ToolSpec] = {spec.command: spec for spec in UNITY_TOOLS}
-RELOAD_SURVIVING: frozenset[str] = frozenset(s.command for s in UNITY_TOOLS if s.survives_reload)
+# Commands of the original Movesia Unity package that are no MCP tool here but make Unity
+# recompile or reload (PROTOCOL.md §6: asset import, script create/change/delete, compile):
+# programmatic callers send them with ``send_and_wait`` and Unity answers after the reload.
+MOVESIA_PACKAGE_RELOAD_SURVIVING: frozenset[str] = frozenset(
+    {"import_asset", "create_script", "update_script", "delete_script", "request_compile"}
+)
+# The one declaration of which commands stay pending across a domain reload.
+RELOAD_SURVIVING: frozenset[str] = (
+    frozenset(s.command for s in UNITY_TOOLS if s.survives_reload)
+    | MOVESIA_PACKAGE_RELOAD_SURVIVING
+)
