@@ -20,6 +20,7 @@ from mcp.server.stdio import stdio_server
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.routing import Mount
+from starlette.types import ASGIApp
 
 from ..catalog import RELOAD_SURVIVING
 from ..config import Config
@@ -207,9 +208,9 @@ class _QuietServer(uvicorn.Server):
 
 @contextlib.asynccontextmanager
 async def serving(
-    app: Starlette,
+    app: ASGIApp,
     sock: socket.socket,
-    manager: UnityManager,
+    manager: UnityManager | None,
     *,
     max_message_bytes: int,
     request_timeout: float = 10.0,
@@ -219,8 +220,9 @@ async def serving(
     An HTTP request (the Unity upgrade included) that has not arrived whole within
     ``request_timeout`` seconds is closed (see deadlines.py).
 
-    On exit the manager shuts down first, so editors see 1001 and waiting callers get
-    ``ServerShuttingDownError``, before uvicorn closes what is left.
+    On exit the manager (if any) shuts down first, so editors see 1001 and waiting
+    callers get ``ServerShuttingDownError``, before uvicorn closes what is left. Tests and
+    benchmarks reach this through ``inprocess.serve_in_process``.
     """
     config = uvicorn.Config(
         app,
@@ -243,7 +245,8 @@ async def serving(
         try:
             yield server
         finally:
-            await manager.shutdown()
+            if manager is not None:
+                await manager.shutdown()
             server.should_exit = True
 
 
