@@ -361,15 +361,21 @@ def guard_tool_calls(server: MCPServer) -> None:
             )
         arguments = params.arguments or {}
         problem = argument_problem(params.name, tool.parameters, arguments)
-        if problem is None:
+        if problem is not None:
+            return CallToolResult(content=[TextContent(type="text", text=problem)], is_error=True)
+        result = await handle(ctx, params)
+        if isinstance(result, CallToolResult) and result.is_error:
+            # The SDK validated the arguments (the same validation, so a valid call pays
+            # for it once); when they were wrong, say so in plain words instead.
             try:
                 tool.fn_metadata.validate_arguments(arguments)
             except ValidationError as exc:
                 problem = f"Invalid arguments for {params.name}: {explain(exc)}"
-        if problem is not None:
-            return CallToolResult(content=[TextContent(type="text", text=problem)], is_error=True)
-        result = await handle(ctx, params)
-        if params.name in sized and isinstance(result, CallToolResult) and not result.is_error:
+                return CallToolResult(
+                    content=[TextContent(type="text", text=problem)], is_error=True
+                )
+            return result
+        if params.name in sized and isinstance(result, CallToolResult):
             # The SDK serialised the result once, as indented text: its size is that text's.
             size = sum(len(c.text) for c in result.content if isinstance(c, TextContent))
             refusal = too_big(params.name, size)
