@@ -51,6 +51,14 @@ async def test_a_call_with_a_progress_callback_wants_progress(world: World, mode
     assert seen == [True]
 
 
+async def test_a_tool_called_in_process_without_a_request_runs(world: World) -> None:
+    """``MCPServer.call_tool`` (no JSON-RPC request, so no progress token) still works."""
+    result = await world.server.call_tool("get_editor_state", {})
+    assert result.is_error is False
+    assert result.structured_content is not None
+    assert result.structured_content["is_compiling"] is False
+
+
 def page_of(nodes: int, name_chars: int) -> dict[str, Any]:
     """A valid ``get_hierarchy`` answer of ``nodes`` top-level nodes."""
     return {

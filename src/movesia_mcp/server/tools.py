@@ -417,9 +417,14 @@ def wants_progress(ctx: Context) -> bool:
     Over JSON-RPC that is a ``progressToken`` in the request's ``_meta``. The SDK's
     in-process dispatch (``Client(server)``, 2026-07-28 era) carries a callback instead
     of a token; it is found on the request's dispatch context, an SDK private (mcp
-    2.3). A context of another shape counts as asking, so progress is never lost.
+    2.3). A context of another shape counts as asking, so progress is never lost; a
+    call with no request behind it (``MCPServer.call_tool`` in process) has no one to
+    tell.
     """
-    request = ctx.request_context
+    try:
+        request = ctx.request_context
+    except ValueError:  # "Context is not available outside of a request"
+        return False
     meta = request.params.get("_meta") if request.params is not None else None
     if isinstance(meta, dict) and meta.get("progressToken") is not None:
         return True
