@@ -10,11 +10,16 @@ Three things are timed in alternating rounds, in one process and event loop:
 * **ours**: the same call on the project's server (``build_server`` as ``movesia-mcp``
   runs it: the guard, the client hub's middleware, ``run_unity_tool``) through the same
   kind of client, answered by a simulated editor.
+* **ours, no-op**: the same no-op tool added to the project's server: what the project
+  adds around every tool (the guard, the middlewares) without the tool itself.
 * **unity**: ``UnityManager.execute`` of the same command with the same parameters: the
   Unity round trip the tool makes (the server's WebSocket, the simulated editor).
 
 The project's own cost is ``ours - sdk - unity`` (medians of the same rounds), reported
-in µs and as a percentage of ``sdk``. Target (issue 11): ≤ 10 %.
+in µs and as a percentage of ``sdk``, and split into the part around every tool
+(``ours, no-op - sdk``) and the tool path (``ours - ours, no-op - unity``: the Unity
+tool's own code and what the Unity wait costs inside an MCP call). Target (issue 11):
+≤ 10 %.
 
     .venv/bin/python bench/bench_tools_call.py [--quick] [--json PATH] [--mode legacy|auto]
 
@@ -53,9 +58,12 @@ TOOL = "get_editor_state"  # a read with a small answer: the tool path, not the 
 ARGUMENTS: dict[str, Any] = {}
 
 
-def noop_server(ours: MCPServer, answer: Any) -> MCPServer:
-    """An SDK server whose ``TOOL`` has ours' signature and result model and returns
-    ``answer`` at once."""
+NOOP_ON_OURS = "noop_" + TOOL
+
+
+def add_noop(server: MCPServer, ours: MCPServer, answer: Any, name: str = TOOL) -> MCPServer:
+    """``server`` with a tool ``name`` that has ours' ``TOOL`` signature and result model
+    and returns ``answer`` at once."""
     registered = ours._tool_manager.get_tool(TOOL)  # the SDK's registry (mcp 2.3)
     if registered is None:
         raise RuntimeError(f"the server has no {TOOL}")
@@ -66,8 +74,7 @@ def noop_server(ours: MCPServer, answer: Any) -> MCPServer:
 
     noop.__signature__ = real.__signature__  # type: ignore[attr-defined]
     noop.__annotations__ = dict(real.__annotations__)
-    server = MCPServer("noop")
-    server.add_tool(noop, name=TOOL, description=registered.description, structured_output=True)
+    server.add_tool(noop, name=name, description=registered.description, structured_output=True)
     return server
 
 
@@ -82,7 +89,9 @@ async def run(rounds: int, n: int, mode: str) -> dict[str, Any]:
             await wait_until(lambda: server.manager.is_connected)
             manager = server.manager
             answer = spec.result.model_validate(await manager.execute(spec.command, params))
-            sdk_server = noop_server(server.runtime.mcp, answer)
+            ours_server = server.runtime.mcp
+            sdk_server = add_noop(MCPServer("noop"), ours_server, answer)
+            add_noop(ours_server, ours_server, answer, NOOP_ON_OURS)
             async with (
                 Client(server.runtime.mcp, mode=mode) as ours_client,
                 Client(sdk_server, mode=mode) as sdk_client,
@@ -100,10 +109,13 @@ async def run(rounds: int, n: int, mode: str) -> dict[str, Any]:
                 async def sdk() -> Any:
                     return await sdk_client.call_tool(TOOL, ARGUMENTS)
 
+                async def ours_noop() -> Any:
+                    return await ours_client.call_tool(NOOP_ON_OURS, ARGUMENTS)
+
                 async def unity() -> Any:
                     return await manager.execute(spec.command, params)
 
-                calls = {"sdk": sdk, "ours": ours, "unity": unity}
+                calls = {"sdk": sdk, "ours_noop": ours_noop, "ours": ours, "unity": unity}
                 for call in calls.values():
                     await timed_calls(call, max(n // 4, 20))  # warm-up
                 trials: dict[str, list[dict[str, float]]] = {name: [] for name in calls}
@@ -119,6 +131,7 @@ async def run(rounds: int, n: int, mode: str) -> dict[str, Any]:
     med = {name: statistics.median(t["median_us"] for t in ts) for name, ts in trials.items()}
     own = med["ours"] - med["sdk"] - med["unity"]
     pct = 100 * own / med["sdk"]
+    around = med["ours_noop"] - med["sdk"]
     return {
         "tool": TOOL,
         "mode": mode,
@@ -127,6 +140,8 @@ async def run(rounds: int, n: int, mode: str) -> dict[str, Any]:
         "median_us": med,
         "own_us": own,
         "own_pct_of_sdk": pct,
+        "around_every_tool_us": around,
+        "tool_path_us": own - around,
         "target_pct": TARGET_PCT,
         "pass": pct <= TARGET_PCT,
         "trials": trials,
@@ -137,6 +152,7 @@ def report(result: dict[str, Any]) -> str:
     med = result["median_us"]
     t = Table(("what is timed", "median µs"), "<>")
     t.add("sdk: the SDK with a no-op tool (same schema, same client)", f"{med['sdk']:.0f}")
+    t.add("ours, no-op: the same no-op on the project's server", f"{med['ours_noop']:.0f}")
     t.add("ours: the project's server, simulated editor", f"{med['ours']:.0f}")
     t.add("unity: UnityManager.execute of the same command", f"{med['unity']:.0f}")
     mark = "PASS" if result["pass"] else "MISS"
@@ -151,6 +167,8 @@ def report(result: dict[str, Any]) -> str:
             "",
             f"own cost (ours - sdk - unity): {result['own_us']:+.0f} µs = "
             f"{result['own_pct_of_sdk']:+.1f}% of the SDK's (target ≤ {TARGET_PCT:g}%: {mark})",
+            f"  around every tool (ours, no-op - sdk): {result['around_every_tool_us']:+.0f} µs",
+            f"  the tool path (ours - ours, no-op - unity): {result['tool_path_us']:+.0f} µs",
         ]
     )
 

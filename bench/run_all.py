@@ -329,6 +329,7 @@ def section_tools_call(tc: Json, command: str) -> list[str]:
     med = tc["median_us"]
     rows = [
         ["sdk: an `MCPServer` with a no-op tool of the same schema", us(med["sdk"])],
+        ["ours, no-op: the same no-op on the project's server", us(med["ours_noop"])],
         ["ours: the project's server, simulated editor", us(med["ours"])],
         ["unity: `UnityManager.execute` of the same command", us(med["unity"])],
     ]
@@ -346,7 +347,10 @@ def section_tools_call(tc: Json, command: str) -> list[str]:
         *table(["what is timed", "median µs"], rows),
         "",
         f"Own cost: {tc['own_us']:+.0f} µs = **{tc['own_pct_of_sdk']:+.1f}%** of the SDK's "
-        f"(target ≤ {tc['target_pct']:g}%): {mark(tc['pass'])}.",
+        f"(target ≤ {tc['target_pct']:g}%): {mark(tc['pass'])}. Of it, around every tool "
+        f"(ours, no-op - sdk: the guard, the middlewares) {tc['around_every_tool_us']:+.0f} "
+        f"µs, and the tool path (ours - ours, no-op - unity: the Unity tool's code and the "
+        f"Unity wait inside an MCP call) {tc['tool_path_us']:+.0f} µs.",
     ]
 
 
