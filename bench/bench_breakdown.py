@@ -16,9 +16,10 @@ ours / simulated       uvicorn + ``create_app(UnityManager())``    ``SimulatedUn
 
 So ``ours / bare`` over ``starlette / bare`` is the cost of the movesia_mcp server code,
 ``starlette / simulated`` over ``starlette / bare`` the cost of the simulated peer, and
-``starlette / bare`` over the floor the cost of uvicorn + Starlette. The bare peer of
-``ours`` identifies itself in the query string (``?session=...&conn=1``) and skips the
-``welcome``. Same frames, alternating rounds, median of rounds, as bench_roundtrip.py.
+``starlette / bare`` over the floor the cost of uvicorn + Starlette. The pairs live in
+``pairs.py``; the bare peer of ``ours`` identifies itself in the query string
+(``?session=...&conn=1``) and skips the ``welcome``. Same frames, alternating rounds,
+median of rounds, as bench_roundtrip.py.
 
     .venv/bin/python bench/bench_breakdown.py [--quick] [--json PATH]
     .venv/bin/python bench/bench_breakdown.py --profile "ours / bare" --seconds 10
@@ -31,88 +32,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import json
 import os
 import sys
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import ConnectionClosed
-
-from bench_roundtrip import (
-    BarePeer,
-    BareUvicorn,
-    Floor,
-    Ours,
-    Uvicorn,
-    echo_params,
-    new_session,
-    pipelined,
-    response_text,
-)
 from harness import Table, machine, quiet_logging, settle, summarize_ns, timed_calls, write_json
-from movesia_mcp import UnityManager, create_app
-
-
-class SkippingBarePeer(BarePeer):
-    """The floor's bare client, which ignores frames that are not commands (welcome)."""
-
-    async def _answer_forever(self, ws: ClientConnection) -> None:
-        session = self.session
-        with contextlib.suppress(ConnectionClosed):
-            async for raw in ws:
-                message = json.loads(raw)
-                if "request_id" in message["body"]:
-                    await ws.send(response_text(message, session))
-
-
-class OursBare:
-    """``create_app(UnityManager())`` with the bare peer (query-string handshake)."""
-
-    name = "ours / bare"
-
-    def __init__(self, params: dict[str, Any]) -> None:
-        self.params = params
-        self.manager = UnityManager()
-        self.http = Uvicorn(create_app(self.manager))
-        self.peer = SkippingBarePeer(new_session())
-
-    async def start(self) -> None:
-        await self.http.start()
-        await self.peer.connect(f"{self.http.url}?session={self.peer.session}&conn=1")
-        deadline = time.monotonic() + 10
-        while not self.manager.is_connected:
-            if time.monotonic() > deadline:
-                raise TimeoutError("the bare peer was not attached")
-            await asyncio.sleep(0.005)
-
-    async def call(self) -> dict[str, Any]:
-        return await self.manager.send_and_wait("echo", **self.params)
-
-    def reset(self) -> None:
-        pass
-
-    async def stop(self) -> None:
-        await self.peer.close()
-        await self.http.stop()
-
-
-class StarletteSimulated(BareUvicorn):
-    """The floor's logic under uvicorn + Starlette, with a SimulatedUnity peer that
-    answers without an ACK (``bench_roundtrip``'s reference pair ACKs every command)."""
-
-    async def start(self) -> None:
-        await self.http.start()
-        from bench_roundtrip import simulated_peer
-
-        peer = simulated_peer(self.http.url, ack=False)
-        self.session = peer.session_id
-        self.peer = peer
-        await peer.connect()
-        await self._ready.wait()
+from pairs import BareUvicorn, Floor, Ours, OursBare, StarletteSimulated, echo_params, pipelined
 
 
 @dataclass(frozen=True)

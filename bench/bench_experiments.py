@@ -34,9 +34,7 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # (no stubs; a dependency of mcp)
 
-from bench_breakdown import OursBare
 from bench_load import Editors
-from bench_roundtrip import echo_params
 from harness import pipelined_rate, quiet_logging, settle, timed_calls
 from movesia_mcp import UnityManager
 from movesia_mcp.catalog import TOOLS_BY_NAME
@@ -45,6 +43,7 @@ from movesia_mcp.envelope import MovesiaMessage, decode_frame, new_id, parse_env
 from movesia_mcp.handshake import Identity
 from movesia_mcp.simulator import SimulatedEditor
 from movesia_mcp.unity_session import UnitySession
+from pairs import OursBare, echo_params
 
 PARAMS = echo_params(64)
 

@@ -5,7 +5,7 @@ Sections, each reported as a ratio to a floor measured in the same run:
 1. ``editors``: many SimulatedUnity editors connected at once (distinct projects),
    commands spread over them with ``execute(..., project=...)``. Sequential latency
    (p50/p99) and pipelined throughput against the same server with **one** editor and
-   against the bare-websockets floor (``bench_roundtrip.Floor``) with one peer and with
+   against the bare-websockets floor (``pairs.Floor``) with one peer and with
    as many bare peers as editors.
 2. ``mcp_clients``: many concurrent MCP clients on the streamable HTTP transport, each
    calling ``find_objects`` in a loop, both protocol eras. The clients run in a child
@@ -53,7 +53,6 @@ from mcp.types import ResourceUpdatedNotification
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from bench_roundtrip import BarePeer, Floor, command_text, echo_params, new_session
 from harness import (
     RunningServer,
     Table,
@@ -78,6 +77,7 @@ from harness import (
 )
 from movesia_mcp.simulator import ReloadThenAnswer, SimulatedEditor, SimulatedUnity
 from movesia_mcp.simulator.peer import HandlerResult
+from pairs import BarePeer, Floor, command_text, echo_params, new_session
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FLOOD_P99_TARGET = 10.0  # command p99 under the flood / idle p99, at most

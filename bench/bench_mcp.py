@@ -1,7 +1,7 @@
 """End-to-end benchmark: an MCP ``tools/call`` round trip against the simulated editor.
 
 What a tool call costs from an MCP client's point of view, beside the bare-websockets
-floor of ``bench_roundtrip.py`` (imported from there) measured in the same run:
+floor of ``pairs.py`` measured in the same run:
 
 * **floor**: one command round trip between a bare ``websockets`` server and a bare
   ``websockets`` client (no framework, no MCP).
@@ -45,7 +45,6 @@ from typing import Any
 from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult
 
-from bench_roundtrip import Floor, echo_params
 from harness import (
     Table,
     editor_peer,
@@ -61,6 +60,7 @@ from harness import (
     write_json,
 )
 from movesia_mcp.simulator import SimulatedEditor
+from pairs import Floor, echo_params
 
 TOOLS: dict[str, dict[str, Any]] = {
     "get_connection_status": {},

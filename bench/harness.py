@@ -1,9 +1,9 @@
 """Shared pieces of ``bench_mcp.py`` and ``bench_load.py``.
 
-The real server as ``movesia-mcp`` runs it (``Runtime.create`` + ``serving`` on an
-ephemeral loopback port, the client hub's flush loop beside it), simulated editors
-attached to it, statistics and report helpers. The round-trip floor itself (bare
-``websockets`` on both ends) lives in ``bench_roundtrip.py`` and is imported from there.
+The real server as ``movesia-mcp`` runs it (``Runtime.create`` served by
+``serve_in_process`` on an ephemeral loopback port, the client hub's flush loop beside
+it), simulated editors attached to it, statistics and report helpers. The round-trip
+pairs (the bare-websockets floor and its peers) live in ``pairs.py``.
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
 
-from bench_roundtrip import percentile, pipelined
 from movesia_mcp.config import Config, UnityManagerConfig
-from movesia_mcp.server.runtime import Runtime, Transport, bind_listener, serving
+from movesia_mcp.server.inprocess import serve_in_process
+from movesia_mcp.server.runtime import Runtime, Transport
 from movesia_mcp.simulator import SimulatedEditor, SimulatedUnity
 from movesia_mcp.simulator.editor import READ_ONLY_COMMANDS
 from movesia_mcp.unity_manager import UnityManager
+from pairs import percentile, pipelined
 
 NOISY_LOGGERS = ("mcp", "httpx", "httpx2", "uvicorn", "uvicorn.error", "movesia_mcp")
 
@@ -154,26 +155,26 @@ async def running_server(
     config = bench_config(max_connections=max_connections)
     runtime = Runtime.create(config, transport)
     quiet_logging()
-    sock = bind_listener(config.server_host, 0)
-    try:
-        app = runtime.app()
-        async with serving(app, sock, runtime.manager, max_message_bytes=config.max_message_bytes):
-            hub = asyncio.create_task(runtime.hub.run())
-            try:
-                yield RunningServer(runtime, sock.getsockname()[1])
-            finally:
-                hub.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await hub
-    finally:
-        sock.close()
+    async with serve_in_process(
+        runtime.app(),
+        runtime.manager,
+        host=config.server_host,
+        max_message_bytes=config.max_message_bytes,
+    ) as served:
+        hub = asyncio.create_task(runtime.hub.run())
+        try:
+            yield RunningServer(runtime, served.port)
+        finally:
+            hub.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await hub
 
 
 # ── simulated editors ───────────────────────────────────────────────────────────────
 
 
 def echo_peer(url: str, project_path: str, **kwargs: Any) -> SimulatedUnity:
-    """A peer that answers ``echo`` (a read: no ACK), as in ``bench_roundtrip.py``."""
+    """A peer that answers ``echo`` (a read: no ACK), as in ``pairs.py``."""
 
     async def echo(params: dict[str, Any]) -> dict[str, Any]:
         return params

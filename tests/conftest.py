@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from movesia_mcp import UnityManager, UnityManagerConfig, create_app
-from movesia_mcp.server.runtime import bind_listener, serving
+from movesia_mcp.server.inprocess import serve_in_process
 from movesia_mcp.simulator import SimulatedUnity
 
 
@@ -43,29 +42,13 @@ def free_port() -> int:
 async def serve(
     manager: UnityManager, *, max_message_bytes: int = 16 * 1024 * 1024
 ) -> AsyncIterator[RunningServer]:
-    """Run the Unity listener on an ephemeral loopback port until the block exits.
-
-    The server runs in a task of its own: pytest-asyncio sets a fixture up and tears it
-    down in different tasks, and the server's task group must stay in one.
-    """
-    sock = bind_listener("127.0.0.1", 0)
-    up, stop = asyncio.Event(), asyncio.Event()
-
-    async def run() -> None:
-        async with serving(create_app(manager), sock, manager, max_message_bytes=max_message_bytes):
-            up.set()
-            await stop.wait()
-
-    task = asyncio.create_task(run())
-    await asyncio.wait([task, asyncio.create_task(up.wait())], return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        task.result()
-    try:
-        yield RunningServer(manager, sock.getsockname()[1])
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
-        sock.close()
+    """Run the Unity listener on an ephemeral loopback port until the block exits
+    (``serve_in_process``: the CLI's uvicorn set-up, in a task of its own, so that a
+    pytest-asyncio fixture may set it up and tear it down in different tasks)."""
+    async with serve_in_process(
+        create_app(manager), manager, max_message_bytes=max_message_bytes
+    ) as served:
+        yield RunningServer(manager, served.port)
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ._version import __version__
 from .config import Config
@@ -25,6 +26,11 @@ from .hints import print_terminal_hint
 from .install import add_install_parser, run_install
 from .log import configure_logging
 
+logger = logging.getLogger("movesia_mcp.cli")
+
+LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+EVENT_LOOPS = ("auto", "uvloop", "asyncio")
+
 ENV_HELP = """\
 environment variables (a flag overrides its variable):
   SERVER_HOST=127.0.0.1        --host       MOVESIA_TRANSPORT=stdio   --transport
@@ -32,6 +38,7 @@ environment variables (a flag overrides its variable):
   LOG_LEVEL=INFO               --log-level  MOVESIA_SIM_OBJECTS       --objects
   MOVESIA_TOKEN                --token      MOVESIA_ALLOWED_ORIGINS (comma-separated)
   MOVESIA_STATE_DIR            where the port holder keeps its relay secret (per user)
+  MOVESIA_EVENT_LOOP=auto      auto (uvloop when installed: movesia-mcp[fast]), uvloop, asyncio
   UNITY_HANDSHAKE_TIMEOUT=10.0  UNITY_COMMAND_TIMEOUT=30.0  INTERRUPT_TIMEOUT=120.0
   UNITY_RECONNECT_GRACE=5.0     HEARTBEAT_SWEEP_MS=40000    HEARTBEAT_PING_AFTER_MS=90000
   HEARTBEAT_MAX_IDLE_MS=600000  COMPILE_SUSPEND_MS=120000   MAX_MESSAGE_BYTES=16777216
@@ -170,13 +177,44 @@ def _serve(config: Config, args: argparse.Namespace, env: dict[str, str]) -> int
             print("movesia-mcp: MOVESIA_SIM_OBJECTS must be an integer", file=sys.stderr)
             return 2
     try:
-        asyncio.run(run(config, transport, simulate_unity=simulate, simulated_objects=objects))
+        loop_name, loop_factory = event_loop(env.get("MOVESIA_EVENT_LOOP", "auto"))
+    except ConfigError as exc:
+        print(f"movesia-mcp: configuration error: {exc}", file=sys.stderr)
+        return 2
+    logger.debug("event loop: %s", loop_name)
+    try:
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(run(config, transport, simulate_unity=simulate, simulated_objects=objects))
     except PortInUseError as exc:
         print(f"movesia-mcp: {exc}", file=sys.stderr)
         return 3
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def event_loop(choice: str) -> tuple[str, LoopFactory | None]:
+    """The event loop ``serve`` runs on, by its name, and the factory that makes it
+    (None: asyncio's default loop).
+
+    ``auto`` takes uvloop when it is installed (the ``fast`` extra, Linux and macOS) and
+    asyncio otherwise; ``uvloop`` insists on it; ``asyncio`` never uses it.
+    """
+    choice = choice.strip().lower() or "auto"
+    if choice not in EVENT_LOOPS:
+        raise ConfigError(f"MOVESIA_EVENT_LOOP={choice!r} is invalid: use {', '.join(EVENT_LOOPS)}")
+    if choice == "asyncio":
+        return "asyncio", None
+    try:
+        import uvloop
+    except ImportError:
+        if choice == "uvloop":
+            raise ConfigError(
+                "MOVESIA_EVENT_LOOP=uvloop but uvloop is not installed: install "
+                "movesia-mcp[fast] (Linux and macOS) or use auto"
+            ) from None
+        return "asyncio", None
+    return "uvloop", uvloop.new_event_loop
 
 
 def _simulate_unity(config: Config, args: argparse.Namespace) -> int:

@@ -2,6 +2,19 @@
 
 Parsing is plain code, not a pydantic model: it sits on the hot path of every frame and
 each broken rule maps to its own ``code`` for the ``error`` envelope sent back.
+
+Frames are encoded and decoded with orjson (``dumps``/``loads``), with the standard
+library's ``json`` as the reference wherever the two disagree, so what goes on the wire
+and what is accepted from it is exactly what ``json`` did before:
+
+- decoding: orjson refuses ``NaN``/``Infinity``, numbers beyond a double and lone
+  surrogate escapes, which ``json`` accepts; those frames are decoded again by ``json``.
+  orjson silently turns an integer beyond 64 bits into a float, so a frame with a run of
+  19 or more digits (the only way to write such an integer) is decoded by ``json``;
+- encoding: orjson refuses integers beyond 64 bits, non-string keys and lone surrogates,
+  and writes ``NaN`` as ``null``; such values are encoded by ``json`` (compact, ASCII
+  escapes, ``NaN`` as ``json`` writes it). Non-ASCII text goes out as UTF-8, not as
+  escapes: the same JSON value. Key order is irrelevant to the protocol.
 """
 
 from __future__ import annotations
@@ -13,10 +26,47 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
 
+import orjson
+
 from .exceptions import EnvelopeError
 
 PROTOCOL_VERSION = 1
+# The reference encoder for what orjson refuses (see the module doc): compact, ASCII
+# escapes (a lone surrogate can only travel escaped).
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+# An integer orjson cannot hold (beyond 64 bits) has at least 19 digits.
+_LONG_DIGIT_RUN = b"0" * 19
+
+
+def dumps(value: Any) -> str:
+    """``value`` as compact JSON text, for one frame.
+
+    The same JSON value as ``json.dumps(value, separators=(",", ":"))``, and the same
+    ``TypeError`` for what JSON cannot hold.
+    """
+    try:
+        out = orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return _ENCODER.encode(value)  # big ints, non-str keys, lone surrogates (or raises)
+    if b"null" in out and _has_non_finite(value):  # orjson wrote NaN or an infinity as null
+        return _ENCODER.encode(value)
+    return out.decode("utf-8")
+
+
+def loads(raw: str | bytes) -> Any:
+    """The JSON value of one frame's text, as ``json.loads`` gives it.
+
+    Raises ``ValueError`` (``json.JSONDecodeError``) for text that is not JSON, and
+    ``RecursionError`` for nesting deeper than ``json`` goes.
+    """
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    if _LONG_DIGIT_RUN in data.translate(_DIGITS_TO_ZERO):
+        return json.loads(raw)  # maybe an integer beyond 64 bits: keep it exact
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)  # NaN, Infinity, 1e400, lone surrogate escapes (or raises)
 
 
 class ConnectionSource(StrEnum):
@@ -113,7 +163,7 @@ class MovesiaMessage:
         }
 
     def to_json(self) -> str:
-        return _ENCODER.encode(self.to_dict())
+        return dumps(self.to_dict())
 
     @property
     def request_id(self) -> str | None:
@@ -129,7 +179,7 @@ def decode_frame(raw: str | bytes) -> Any:
         except UnicodeDecodeError as exc:
             raise EnvelopeError("invalid_utf8", "binary frame is not UTF-8 text") from exc
     try:
-        return json.loads(raw)
+        return loads(raw)
     except ValueError as exc:
         raise EnvelopeError("invalid_json", f"frame is not valid JSON: {exc}") from exc
     except RecursionError:
@@ -197,6 +247,24 @@ def error_message(exc: EnvelopeError, session: str | None = None) -> MovesiaMess
         {"code": exc.code, "message": exc.message, "ref_id": exc.ref_id},
         session=session,
     )
+
+
+def _has_non_finite(value: Any) -> bool:
+    """Whether ``value`` holds a NaN or an infinity anywhere (orjson encoded it as null)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float):
+            if item != item or item in (_INF, -_INF):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False
+
+
+_INF = float("inf")
 
 
 def _kind(value: Any) -> str:

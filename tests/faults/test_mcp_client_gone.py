@@ -32,7 +32,8 @@ from conftest import serve
 from movesia_mcp import CommandState, Config, UnityManager, UnityManagerConfig
 from movesia_mcp.server.app import build_server
 from movesia_mcp.server.hub import ClientHub
-from movesia_mcp.server.runtime import Runtime, bind_listener, serving
+from movesia_mcp.server.inprocess import serve_in_process
+from movesia_mcp.server.runtime import Runtime
 from movesia_mcp.simulator import NoAnswer, SimulatedEditor, SimulatedUnity
 from movesia_mcp.simulator.peer import HandlerResult, envelope
 
@@ -70,35 +71,15 @@ async def _memory() -> AsyncIterator[tuple[UnityManager, MCPServer, ClientHub, s
 
 @contextlib.asynccontextmanager
 async def _http() -> AsyncIterator[tuple[UnityManager, str, ClientHub, str]]:
-    sock = bind_listener("127.0.0.1", 0)
-    port = sock.getsockname()[1]
     config = Config(
-        server_port=port,
+        server_port=0,
         unity=UnityManagerConfig(command_timeout=30.0, interrupt_timeout=10.0),
     )
     runtime = Runtime.create(config, "http")
-    up, stop = asyncio.Event(), asyncio.Event()
-
-    async def run() -> None:
-        async with serving(runtime.app(), sock, runtime.manager, max_message_bytes=1 << 24):
-            up.set()
-            await stop.wait()
-
-    task = asyncio.create_task(run())
-    await asyncio.wait([task, asyncio.create_task(up.wait())], return_when="FIRST_COMPLETED")
-    if task.done():
-        task.result()
-    try:
-        yield (
-            runtime.manager,
-            f"http://127.0.0.1:{port}/mcp",
-            runtime.hub,
-            f"ws://127.0.0.1:{port}/ws/unity",
-        )
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
-        sock.close()
+    async with serve_in_process(
+        runtime.app(), runtime.manager, max_message_bytes=1 << 24
+    ) as served:
+        yield runtime.manager, f"{served.http_url}/mcp", runtime.hub, served.ws_url
 
 
 @contextlib.asynccontextmanager

@@ -26,7 +26,8 @@ from mcp.types import ImageContent
 
 from movesia_mcp import Config
 from movesia_mcp.handshake import derive_session_id
-from movesia_mcp.server.runtime import Runtime, bind_listener, serving
+from movesia_mcp.server.inprocess import serve_in_process
+from movesia_mcp.server.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_EDITOR = ROOT / "unity" / "build" / "FakeEditor.exe"
@@ -140,29 +141,19 @@ class Chain:
 async def chain(tmp_path: Path) -> AsyncIterator[Chain]:
     mono = _require_fake_editor()
     runtime = Runtime.create(Config(server_port=0), "http")
-    sock = bind_listener("127.0.0.1", 0)
-    up, stop = asyncio.Event(), asyncio.Event()
-
-    async def run() -> None:
-        async with serving(runtime.app(), sock, runtime.manager, max_message_bytes=1 << 24):
-            up.set()
-            await stop.wait()
-
-    task = asyncio.create_task(run())
-    await asyncio.wait_for(up.wait(), 10)
-    project = tmp_path / "FakeProject"
-    result = Chain(runtime, sock.getsockname()[1], project, mono, tmp_path / "fake-editor.log")
-    try:
-        await result.start_editor()
-        async with Client(f"http://127.0.0.1:{result.port}/mcp") as client:
-            result.client = client
-            yield result
-            result.client = None
-    finally:
-        await result.stop_editor()
-        stop.set()
-        await asyncio.wait_for(task, 10)
-        sock.close()
+    async with serve_in_process(
+        runtime.app(), runtime.manager, max_message_bytes=1 << 24
+    ) as served:
+        project = tmp_path / "FakeProject"
+        result = Chain(runtime, served.port, project, mono, tmp_path / "fake-editor.log")
+        try:
+            await result.start_editor()
+            async with Client(f"http://127.0.0.1:{result.port}/mcp") as client:
+                result.client = client
+                yield result
+                result.client = None
+        finally:
+            await result.stop_editor()
 
 
 async def test_scene_tools_round_trip(tmp_path: Path) -> None:

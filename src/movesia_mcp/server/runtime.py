@@ -20,6 +20,7 @@ from mcp.server.stdio import stdio_server
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.routing import Mount
+from starlette.types import ASGIApp
 
 from ..config import Config
 from ..exceptions import PortInUseError as PortInUseError  # re-exported: defined there
@@ -190,9 +191,9 @@ class _QuietServer(uvicorn.Server):
 
 @contextlib.asynccontextmanager
 async def serving(
-    app: Starlette,
+    app: ASGIApp,
     sock: socket.socket,
-    manager: UnityManager,
+    manager: UnityManager | None,
     *,
     max_message_bytes: int,
     request_timeout: float = 10.0,
@@ -202,8 +203,9 @@ async def serving(
     An HTTP request (the Unity upgrade included) that has not arrived whole within
     ``request_timeout`` seconds is closed (see deadlines.py).
 
-    On exit the manager shuts down first, so editors see 1001 and waiting callers get
-    ``ServerShuttingDownError``, before uvicorn closes what is left.
+    On exit the manager (if any) shuts down first, so editors see 1001 and waiting
+    callers get ``ServerShuttingDownError``, before uvicorn closes what is left. Tests and
+    benchmarks reach this through ``inprocess.serve_in_process``.
     """
     config = uvicorn.Config(
         app,
@@ -226,7 +228,8 @@ async def serving(
         try:
             yield server
         finally:
-            await manager.shutdown()
+            if manager is not None:
+                await manager.shutdown()
             server.should_exit = True
 
 

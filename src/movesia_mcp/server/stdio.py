@@ -190,10 +190,15 @@ def _read_in_daemon_thread(
 async def _writer(
     loop: asyncio.AbstractEventLoop, fd: int, transports: list[asyncio.BaseTransport]
 ) -> asyncio.StreamWriter | None:
+    # A regular file (or anything epoll refuses): plain writes. Asked first, not left to
+    # connect_write_pipe: asyncio refuses a file with ValueError, but uvloop accepts it
+    # and libuv then aborts the process when epoll refuses the descriptor.
+    if not _pollable(fd, selectors.EVENT_WRITE):
+        return None
     pipe = os.fdopen(fd, "wb", buffering=0, closefd=False)
     try:
         transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, pipe)
-    except ValueError:  # a regular file: plain writes
+    except ValueError:  # refused by the loop: plain writes
         return None
     transports.append(transport)
     return asyncio.StreamWriter(transport, protocol, None, loop)

@@ -13,6 +13,7 @@ import binascii
 import difflib
 import inspect
 import json
+import logging
 import struct
 from typing import Annotated, Any
 
@@ -44,6 +45,8 @@ from ..exceptions import (
 )
 from ..unity_manager import UnityManager
 from ..unity_session import CommandProgress, ProgressCallback
+
+logger = logging.getLogger("movesia_mcp.server.tools")
 
 # Bigger answers are refused with advice to page: an LLM context cannot take megabytes.
 MAX_RESULT_CHARS = 200_000
@@ -105,7 +108,7 @@ async def run_unity_tool(
         atomic = bool(params.get("atomic", False))
         steps = [_batch_step(n, step, atomic) for n, step in enumerate(params["steps"], 1)]
         params = {"steps": steps, "atomic": atomic} if atomic else {"steps": steps}
-    progress = progress_reporter(ctx) if ctx is not None else None
+    progress = progress_reporter(ctx) if ctx is not None and wants_progress(ctx) else None
     try:
         body = await manager.execute(
             spec.command,
@@ -128,18 +131,23 @@ async def run_unity_tool(
         raise ToolError(
             f"Unity's answer to {spec.name} did not have the expected shape: {explain(exc)}"
         ) from None
-    # Measured as the SDK sends it: indented text (structured content goes beside it).
-    size = len(result.model_dump_json(indent=2))
-    if size > MAX_RESULT_CHARS:
-        raise ToolError(
-            f"Unity's answer to {spec.name} is {size // 1000} KB, more than the "
-            f"{MAX_RESULT_CHARS // 1000} KB a chat context can take, so it was not sent. Ask "
-            "for less: a smaller 'limit' or 'depth', the next page with 'offset', or a "
-            "narrower 'root' or filter."
-        )
+    # The size is checked where the result is serialised, once: by guard_tool_calls on
+    # the SDK's text, or by batch_failure on its own.
     if isinstance(result, BatchResult) and result.stopped_on_error:
         return batch_failure(result, len(params["steps"]))
     return result
+
+
+def too_big(tool: str, size: int) -> str | None:
+    """The refusal of a ``size``-character answer of ``tool``, or None when it fits."""
+    if size <= MAX_RESULT_CHARS:
+        return None
+    return (
+        f"Unity's answer to {tool} is {size // 1000} KB, more than the "
+        f"{MAX_RESULT_CHARS // 1000} KB a chat context can take, so it was not sent. Ask "
+        "for less: a smaller 'limit' or 'depth', the next page with 'offset', or a "
+        "narrower 'root' or filter."
+    )
 
 
 def image_result(body: dict[str, Any], params: dict[str, Any]) -> CallToolResult:
@@ -208,11 +216,12 @@ def batch_failure(result: BatchResult, steps: int) -> CallToolResult:
             "done; the rest did not run."
         )
     body = result.model_dump(mode="json")
+    text = json.dumps(body, indent=2)
+    refusal = too_big("batch", len(text))
+    if refusal is not None:
+        raise ToolError(refusal)
     return CallToolResult(
-        content=[
-            TextContent(type="text", text=summary),
-            TextContent(type="text", text=json.dumps(body, indent=2)),
-        ],
+        content=[TextContent(type="text", text=summary), TextContent(type="text", text=text)],
         structured_content=body,
         is_error=True,
     )
@@ -335,6 +344,9 @@ def guard_tool_calls(server: MCPServer) -> None:
     handle = entry.handler
     for tool in manager.list_tools():
         tool.parameters["additionalProperties"] = False
+    # Unity answers are bounded (MAX_RESULT_CHARS); capture_view's picture is checked
+    # against the asked size instead.
+    sized = frozenset(spec.name for spec in UNITY_TOOLS if spec.name != "capture_view")
 
     async def call_tool(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
@@ -349,14 +361,30 @@ def guard_tool_calls(server: MCPServer) -> None:
             )
         arguments = params.arguments or {}
         problem = argument_problem(params.name, tool.parameters, arguments)
-        if problem is None:
+        if problem is not None:
+            return CallToolResult(content=[TextContent(type="text", text=problem)], is_error=True)
+        result = await handle(ctx, params)
+        if isinstance(result, CallToolResult) and result.is_error:
+            # The SDK validated the arguments (the same validation, so a valid call pays
+            # for it once); when they were wrong, say so in plain words instead.
             try:
                 tool.fn_metadata.validate_arguments(arguments)
             except ValidationError as exc:
                 problem = f"Invalid arguments for {params.name}: {explain(exc)}"
-        if problem is not None:
-            return CallToolResult(content=[TextContent(type="text", text=problem)], is_error=True)
-        return await handle(ctx, params)
+                return CallToolResult(
+                    content=[TextContent(type="text", text=problem)], is_error=True
+                )
+            return result
+        if params.name in sized and isinstance(result, CallToolResult):
+            # The SDK serialised the result once, as indented text: its size is that text's.
+            size = sum(len(c.text) for c in result.content if isinstance(c, TextContent))
+            refusal = too_big(params.name, size)
+            if refusal is not None:
+                logger.info("Tool %r failed: %r", params.name, refusal)
+                return CallToolResult(
+                    content=[TextContent(type="text", text=refusal)], is_error=True
+                )
+        return result
 
     low.add_request_handler("tools/call", types.CallToolRequestParams, call_tool)
 
@@ -380,6 +408,32 @@ def _nearest(name: str, names: list[str]) -> str:
     if close:
         return f"; did you mean '{close[0]}'? Call tools/list for the tools of this server."
     return "; call tools/list for the tools of this server."
+
+
+def wants_progress(ctx: Context) -> bool:
+    """Whether the caller of this request asked for progress (so that a call without a
+    progress token costs no progress work: no polling, no notifications).
+
+    Over JSON-RPC that is a ``progressToken`` in the request's ``_meta``. The SDK's
+    in-process dispatch (``Client(server)``, 2026-07-28 era) carries a callback instead
+    of a token; it is found on the request's dispatch context, an SDK private (mcp
+    2.3). A context of another shape counts as asking, so progress is never lost; a
+    call with no request behind it (``MCPServer.call_tool`` in process) has no one to
+    tell.
+    """
+    try:
+        request = ctx.request_context
+    except ValueError:  # "Context is not available outside of a request"
+        return False
+    meta = request.params.get("_meta") if request.params is not None else None
+    if isinstance(meta, dict) and meta.get("progressToken") is not None:
+        return True
+    outbound = getattr(request.session, "_request_outbound", None)
+    outbound = getattr(outbound, "_inner", outbound)  # the 2026-07-28 era's wrapper
+    for private in ("_progress_token", "_on_progress"):
+        if hasattr(outbound, private):
+            return getattr(outbound, private) is not None
+    return True
 
 
 def progress_reporter(ctx: Context) -> ProgressCallback:
