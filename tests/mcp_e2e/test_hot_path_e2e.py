@@ -8,6 +8,7 @@ from typing import Any
 
 from mcp import Client
 from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult
 from mcp_harness import DEADLINE, World, error_text, structured
 
 from movesia_mcp.catalog import TOOLS_BY_NAME
@@ -42,7 +43,7 @@ async def test_a_call_with_a_progress_callback_wants_progress(world: World, mode
     seen: list[bool] = []
     add_probe(world, seen)
 
-    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
         pass
 
     async with asyncio.timeout(DEADLINE), Client(world.server, mode=mode) as client:
@@ -54,6 +55,7 @@ async def test_a_call_with_a_progress_callback_wants_progress(world: World, mode
 async def test_a_tool_called_in_process_without_a_request_runs(world: World) -> None:
     """``MCPServer.call_tool`` (no JSON-RPC request, so no progress token) still works."""
     result = await world.server.call_tool("get_editor_state", {})
+    assert isinstance(result, CallToolResult)
     assert result.is_error is False
     assert result.structured_content is not None
     assert result.structured_content["is_compiling"] is False
