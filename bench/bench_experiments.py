@@ -37,12 +37,12 @@ import jsonschema  # type: ignore[import-untyped]  # (no stubs; a dependency of 
 from bench_load import Editors
 from harness import pipelined_rate, quiet_logging, settle, timed_calls
 from movesia_mcp import UnityManager
+from movesia_mcp._connection import UnityConnection
+from movesia_mcp._envelope import MovesiaMessage, decode_frame, new_id, parse_envelope
+from movesia_mcp._handshake import Identity
+from movesia_mcp._simulator import SimulatedEditor
+from movesia_mcp._unity_session import UnitySession
 from movesia_mcp.catalog import TOOLS_BY_NAME
-from movesia_mcp.connection import UnityConnection
-from movesia_mcp.envelope import MovesiaMessage, decode_frame, new_id, parse_envelope
-from movesia_mcp.handshake import Identity
-from movesia_mcp.simulator import SimulatedEditor
-from movesia_mcp.unity_session import UnitySession
 from pairs import OursBare, echo_params
 
 PARAMS = echo_params(64)

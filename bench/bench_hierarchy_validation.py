@@ -36,7 +36,7 @@ from harness import (
     wait_until,
     write_json,
 )
-from movesia_mcp.simulator import SimulatedEditor
+from movesia_mcp._simulator import SimulatedEditor
 
 TARGET_MS = 3.0
 TOOL = "get_hierarchy"

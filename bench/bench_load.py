@@ -75,8 +75,8 @@ from harness import (
     wait_until,
     write_json,
 )
-from movesia_mcp.simulator import ReloadThenAnswer, SimulatedEditor, SimulatedUnity
-from movesia_mcp.simulator.peer import HandlerResult
+from movesia_mcp._simulator import ReloadThenAnswer, SimulatedEditor, SimulatedUnity
+from movesia_mcp._simulator.peer import HandlerResult
 from pairs import BarePeer, Floor, command_text, echo_params, new_session
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -59,7 +59,7 @@ from harness import (
     timed_calls,
     write_json,
 )
-from movesia_mcp.simulator import SimulatedEditor
+from movesia_mcp._simulator import SimulatedEditor
 from pairs import Floor, echo_params
 
 TOOLS: dict[str, dict[str, Any]] = {

@@ -49,9 +49,9 @@ from harness import (
     wait_until,
     write_json,
 )
+from movesia_mcp._server.tools import validate_params
+from movesia_mcp._simulator import SimulatedEditor
 from movesia_mcp.catalog import TOOLS_BY_NAME
-from movesia_mcp.server.tools import validate_params
-from movesia_mcp.simulator import SimulatedEditor
 
 TARGET_PCT = 10.0
 TOOL = "get_editor_state"  # a read with a small answer: the tool path, not the editor

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
 
-from movesia_mcp.config import Config, UnityManagerConfig
-from movesia_mcp.server.inprocess import serve_in_process
-from movesia_mcp.server.runtime import Runtime, Transport
-from movesia_mcp.simulator import SimulatedEditor, SimulatedUnity
-from movesia_mcp.simulator.editor import READ_ONLY_COMMANDS
-from movesia_mcp.unity_manager import UnityManager
+from movesia_mcp._config import Config, UnityManagerConfig
+from movesia_mcp._server.inprocess import serve_in_process
+from movesia_mcp._server.runtime import Runtime, Transport
+from movesia_mcp._simulator import SimulatedEditor, SimulatedUnity
+from movesia_mcp._simulator.editor import READ_ONLY_COMMANDS
+from movesia_mcp._unity_manager import UnityManager
 from pairs import percentile, pipelined
 
 NOISY_LOGGERS = ("mcp", "httpx", "httpx2", "uvicorn", "uvicorn.error", "movesia_mcp")

@@ -36,10 +36,10 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from movesia_mcp import UnityManager, create_app
-from movesia_mcp.envelope import MovesiaMessage
-from movesia_mcp.server.inprocess import serve_in_process
-from movesia_mcp.simulator import SimulatedUnity
-from movesia_mcp.simulator import envelope as unity_envelope
+from movesia_mcp._envelope import MovesiaMessage
+from movesia_mcp._server.inprocess import serve_in_process
+from movesia_mcp._simulator import SimulatedUnity
+from movesia_mcp._simulator import envelope as unity_envelope
 
 # The breakdown pair that differs from ours only by the server code (no movesia_mcp).
 REFERENCE = "uvicorn+starlette, SimulatedUnity peer"

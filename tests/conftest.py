@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import pytest
 
 from movesia_mcp import UnityManager, UnityManagerConfig, create_app
-from movesia_mcp.server.inprocess import serve_in_process
-from movesia_mcp.simulator import SimulatedUnity
+from movesia_mcp._server.inprocess import serve_in_process
+from movesia_mcp._simulator import SimulatedUnity
 
 
 @dataclass

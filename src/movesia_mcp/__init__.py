@@ -7,13 +7,12 @@ public modules are this package, ``python -m movesia_mcp`` and ``movesia_mcp.cat
 
 # First, before any module that needs Python 3.11: older interpreters stop here with one line.
 from . import _python_check  # noqa: F401
-from ._version import __version__
-from .bounds import ByteBoundedDeque
-from .commands import CommandState, CommandTable, PendingCommand
-from .config import Config, HeartbeatConfig, UnityManagerConfig
-from .connection import UnityConnection
-from .envelope import ACK_REQUIRED_TYPES, CloseCode, ConnectionSource, MovesiaMessage
-from .exceptions import (
+from ._bounds import ByteBoundedDeque
+from ._commands import CommandState, CommandTable, PendingCommand, ResponseKind
+from ._config import Config, HeartbeatConfig, UnityManagerConfig
+from ._connection import UnityConnection
+from ._envelope import ACK_REQUIRED_TYPES, CloseCode, ConnectionSource, MovesiaMessage
+from ._exceptions import (
     AmbiguousProjectError,
     CommandTimeoutError,
     CommandTooLargeError,
@@ -29,14 +28,15 @@ from .exceptions import (
     UnityCommandError,
     UnityError,
 )
-from .handshake import Identity
-from .heartbeat import HeartbeatManager, Verdict
-from .log import logger
-from .router import Acked, Answered, Event, MessageRouter, Outcome, Peer, Rejected, Reply
-from .routes import create_app, unity_routes
-from .sessions import SessionTable, TakeoverDecision
-from .unity_manager import UnityManager
-from .unity_session import CommandProgress, StateSignal, UnitySession
+from ._handshake import Identity
+from ._heartbeat import HeartbeatManager, Verdict
+from ._log import logger
+from ._router import Acked, Answered, Event, MessageRouter, Outcome, Peer, Rejected, Reply
+from ._routes import create_app, unity_routes
+from ._sessions import SessionTable, TakeoverDecision
+from ._unity_manager import UnityManager
+from ._unity_session import CommandProgress, StateSignal, UnitySession
+from ._version import __version__
 
 __all__ = [
     "ACK_REQUIRED_TYPES",
@@ -71,6 +71,7 @@ __all__ = [
     "Rejected",
     "RelaySecretError",
     "Reply",
+    "ResponseKind",
     "ServerShuttingDownError",
     "SessionTable",
     "StateSignal",

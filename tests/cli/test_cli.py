@@ -187,7 +187,7 @@ def test_every_environment_variable_is_documented_in_readme_and_help() -> None:
     import re
     from pathlib import Path
 
-    import movesia_mcp.config as config_module
+    import movesia_mcp._config as config_module
 
     root = Path(__file__).resolve().parents[2]
     names = set(re.findall(r'"([A-Z][A-Z_]+)"', Path(config_module.__file__).read_text()))

@@ -19,14 +19,14 @@ import pytest
 from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.types import TextContent
 
-from movesia_mcp.cli import event_loop
-from movesia_mcp.exceptions import ConfigError
+from movesia_mcp._cli import event_loop
+from movesia_mcp._exceptions import ConfigError
 
 HAS_UVLOOP = find_spec("uvloop") is not None
 # ``python -c`` with uvloop made unimportable, as on a machine without the extra.
 WITHOUT_UVLOOP = (
     "import sys; sys.modules['uvloop'] = None; "
-    "from movesia_mcp.cli import main; sys.exit(main(sys.argv[1:]))"
+    "from movesia_mcp._cli import main; sys.exit(main(sys.argv[1:]))"
 )
 DEADLINE = 45.0
 
@@ -77,19 +77,19 @@ def names(answer: dict[str, Any]) -> list[str]:
 async def test_the_server_runs_on_uvloop_when_installed(choice: str | None) -> None:
     answer, stderr = await serve_one_call(server_params(choice))
     assert names(answer) == ["Loop Marker"]
-    assert "movesia_mcp.cli: event loop: uvloop" in stderr
+    assert "movesia_mcp._cli: event loop: uvloop" in stderr
 
 
 async def test_the_server_runs_on_asyncio_when_asked() -> None:
     answer, stderr = await serve_one_call(server_params("asyncio"))
     assert names(answer) == ["Loop Marker"]
-    assert "movesia_mcp.cli: event loop: asyncio" in stderr
+    assert "movesia_mcp._cli: event loop: asyncio" in stderr
 
 
 async def test_the_server_runs_on_asyncio_without_uvloop() -> None:
     answer, stderr = await serve_one_call(server_params(None, hide_uvloop=True))
     assert names(answer) == ["Loop Marker"]
-    assert "movesia_mcp.cli: event loop: asyncio" in stderr
+    assert "movesia_mcp._cli: event loop: asyncio" in stderr
 
 
 def test_insisting_on_uvloop_without_it_stops_with_a_message() -> None:

@@ -20,8 +20,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from conftest import free_port
-from movesia_mcp.catalog import TOOLS_BY_NAME
-from movesia_mcp.install import (
+from movesia_mcp._install import (
     CLIENTS,
     SIMULATED_NAME,
     SIMULATED_PORT,
@@ -31,6 +30,7 @@ from movesia_mcp.install import (
     server_command,
     server_entry,
 )
+from movesia_mcp.catalog import TOOLS_BY_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 FILE_CLIENTS = ["claude-desktop", "cursor", "vscode", "windsurf"]
@@ -52,8 +52,8 @@ def run_install(
     executable: str = sys.executable,
 ) -> tuple[int, str, str]:
     """One ``install`` run against ``home`` (and only it); returns (code, out, err)."""
-    from movesia_mcp.cli import build_parser
-    from movesia_mcp.install import run_install as run
+    from movesia_mcp._cli import build_parser
+    from movesia_mcp._install import run_install as run
 
     parsed = build_parser().parse_args(["install", client, *args])
     out, err = io.StringIO(), io.StringIO()

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import movesia_mcp
+from movesia_mcp._hints import TERMINAL_HINT, terminal_hint
 from movesia_mcp._python_check import unsupported_python
-from movesia_mcp.hints import TERMINAL_HINT, terminal_hint
 
 PACKAGE = Path(movesia_mcp.__file__).parent
 
@@ -44,7 +44,7 @@ def test_python_3_11_and_newer_pass(version: tuple[int, ...]) -> None:
 @pytest.mark.parametrize(
     "entry",
     [
-        "import movesia_mcp.cli",  # what the console script does first
+        "import movesia_mcp._cli",  # what the console script does first
         "import runpy; runpy.run_module('movesia_mcp', run_name='__main__')",  # python -m
     ],
 )

@@ -21,7 +21,7 @@ from typing import Any
 
 from integration.conftest import eventually, fast_manager
 from movesia_mcp import UnityManager
-from movesia_mcp.simulator import SimulatedUnity
+from movesia_mcp._simulator import SimulatedUnity
 
 __all__ = [
     "FULL",

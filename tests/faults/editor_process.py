@@ -13,8 +13,8 @@ import asyncio
 import sys
 from typing import Any
 
-from movesia_mcp.simulator import CommandHandler, NoAnswer, SimulatedEditor, run_simulated_editor
-from movesia_mcp.simulator.peer import HandlerResult
+from movesia_mcp._simulator import CommandHandler, NoAnswer, SimulatedEditor, run_simulated_editor
+from movesia_mcp._simulator.peer import HandlerResult
 
 
 class FaultEditor(SimulatedEditor):

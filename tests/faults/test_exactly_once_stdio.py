@@ -23,7 +23,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from conftest import free_port
-from movesia_mcp.simulator import SimulatedEditor, SimulatedUnity
+from movesia_mcp._simulator import SimulatedEditor, SimulatedUnity
 
 CALLS = 20
 RELOADS = 30

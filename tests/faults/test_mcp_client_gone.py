@@ -30,12 +30,12 @@ from mcp.server.mcpserver import MCPServer
 
 from conftest import serve
 from movesia_mcp import CommandState, Config, UnityManager, UnityManagerConfig
-from movesia_mcp.server.app import build_server
-from movesia_mcp.server.hub import ClientHub
-from movesia_mcp.server.inprocess import serve_in_process
-from movesia_mcp.server.runtime import Runtime
-from movesia_mcp.simulator import NoAnswer, SimulatedEditor, SimulatedUnity
-from movesia_mcp.simulator.peer import HandlerResult, envelope
+from movesia_mcp._server.app import build_server
+from movesia_mcp._server.hub import ClientHub
+from movesia_mcp._server.inprocess import serve_in_process
+from movesia_mcp._server.runtime import Runtime
+from movesia_mcp._simulator import NoAnswer, SimulatedEditor, SimulatedUnity
+from movesia_mcp._simulator.peer import HandlerResult, envelope
 
 from .conftest import eventually, fast_manager, leak_check
 

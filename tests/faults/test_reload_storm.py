@@ -17,8 +17,8 @@ from typing import Any
 
 from conftest import serve
 from movesia_mcp import ConnectionLostError, UnityError
-from movesia_mcp.simulator import CommandHandler, SimulatedEditor
-from movesia_mcp.simulator.peer import HandlerResult
+from movesia_mcp._simulator import CommandHandler, SimulatedEditor
+from movesia_mcp._simulator.peer import HandlerResult
 
 from .conftest import eventually, fast_manager, leak_check
 

@@ -23,8 +23,8 @@ from movesia_mcp import (
     UnityManager,
     create_app,
 )
-from movesia_mcp.server.runtime import bind_listener, serving
-from movesia_mcp.simulator import NoAnswer, SimulatedUnity
+from movesia_mcp._server.runtime import bind_listener, serving
+from movesia_mcp._simulator import NoAnswer, SimulatedUnity
 
 from .conftest import eventually, fast_manager, leak_check, reset_connection, stop_reading
 

@@ -23,9 +23,9 @@ from mcp import Client
 
 from conftest import serve
 from movesia_mcp import CloseCode, ConnectionLostError, NotConnectedError, UnityError
-from movesia_mcp.server.app import build_server
-from movesia_mcp.server.hub import ClientHub
-from movesia_mcp.simulator import SimulatedEditor
+from movesia_mcp._server.app import build_server
+from movesia_mcp._server.hub import ClientHub
+from movesia_mcp._simulator import SimulatedEditor
 
 from .conftest import FULL, eventually, fast_manager, leak_check, resume_reading, stop_reading
 

@@ -16,7 +16,7 @@ import pytest
 from conftest import serve
 from integration.conftest import close_of, hello, of_type, raw_client, receive
 from movesia_mcp import CloseCode, CommandState, ConnectionLostError
-from movesia_mcp.simulator.peer import envelope
+from movesia_mcp._simulator.peer import envelope
 
 from .conftest import eventually, fast_manager, leak_check
 

@@ -20,7 +20,7 @@ import pytest
 
 from conftest import serve
 from movesia_mcp import CommandState, ConnectionLostError, NotConnectedError, UnityError
-from movesia_mcp.simulator import NoAnswer, SimulatedUnity
+from movesia_mcp._simulator import NoAnswer, SimulatedUnity
 
 from .conftest import eventually, fast_manager, leak_check, reset_connection
 

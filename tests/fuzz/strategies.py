@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from movesia_mcp.envelope import ACK_REQUIRED_TYPES
+from movesia_mcp._envelope import ACK_REQUIRED_TYPES
 
 from .spec import ENVELOPE_FIELDS
 

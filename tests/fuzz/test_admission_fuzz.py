@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 from starlette.websockets import WebSocketState
 
 from movesia_mcp import UnityManager, UnityManagerConfig
-from movesia_mcp.commands import PendingCommand
-from movesia_mcp.envelope import CloseCode
+from movesia_mcp._commands import PendingCommand
+from movesia_mcp._envelope import CloseCode
 
 from .conftest import count, fuzz_settings
 

@@ -14,8 +14,8 @@ from typing import Any
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from movesia_mcp.envelope import MovesiaMessage, decode_frame, error_message, parse_envelope
-from movesia_mcp.exceptions import EnvelopeError
+from movesia_mcp._envelope import MovesiaMessage, decode_frame, error_message, parse_envelope
+from movesia_mcp._exceptions import EnvelopeError
 
 from .conftest import count, fuzz_settings
 from .spec import (

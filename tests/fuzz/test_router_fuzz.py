@@ -28,11 +28,11 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from movesia_mcp.commands import CommandTable, PendingCommand
-from movesia_mcp.envelope import ACK_REQUIRED_TYPES
-from movesia_mcp.router import MessageRouter, Reply
-from movesia_mcp.router import Rejected as Refused
-from movesia_mcp.server.runtime import bind_listener
+from movesia_mcp._commands import CommandTable, PendingCommand
+from movesia_mcp._envelope import ACK_REQUIRED_TYPES
+from movesia_mcp._router import MessageRouter, Reply
+from movesia_mcp._router import Rejected as Refused
+from movesia_mcp._server.runtime import bind_listener
 
 from .conftest import FRAMES, count, fuzz_settings
 from .harness import LoopThread, Message, RawEditor, eventually, fuzz_manager

@@ -19,7 +19,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from movesia_mcp.sessions import SessionTable
+from movesia_mcp._sessions import SessionTable
 
 from .conftest import count, fuzz_settings
 

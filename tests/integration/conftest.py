@@ -19,8 +19,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from movesia_mcp import UnityManager, UnityManagerConfig
-from movesia_mcp.simulator import SimulatedUnity
-from movesia_mcp.simulator.peer import envelope
+from movesia_mcp._simulator import SimulatedUnity
+from movesia_mcp._simulator.peer import envelope
 
 Message = dict[str, Any]
 ENVELOPE_FIELDS = {"v", "source", "type", "ts", "id", "body", "session"}

@@ -11,8 +11,8 @@ import pytest
 
 from conftest import RunningServer, serve
 from movesia_mcp import CloseCode
-from movesia_mcp.simulator import NoAnswer, SimulatedUnity
-from movesia_mcp.simulator.peer import envelope
+from movesia_mcp._simulator import NoAnswer, SimulatedUnity
+from movesia_mcp._simulator.peer import envelope
 
 from .conftest import ENVELOPE_FIELDS, eventually, fast_manager, round_trip
 

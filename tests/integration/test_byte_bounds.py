@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 
 from conftest import serve
-from movesia_mcp.bounds import json_size
-from movesia_mcp.unity_session import StateChange
+from movesia_mcp._bounds import json_size
+from movesia_mcp._unity_session import StateChange
 
 from .conftest import eventually, fast_manager, round_trip
 

@@ -18,8 +18,8 @@ from movesia_mcp import (
     NotConnectedError,
     UnityCommandError,
 )
-from movesia_mcp.simulator import NoAnswer, ReloadThenAnswer, SimulatedUnity
-from movesia_mcp.simulator.peer import envelope
+from movesia_mcp._simulator import NoAnswer, ReloadThenAnswer, SimulatedUnity
+from movesia_mcp._simulator.peer import envelope
 
 from .conftest import ENVELOPE_FIELDS, FakeClock, eventually, fast_manager, round_trip
 

@@ -24,8 +24,8 @@ from movesia_mcp import (
     CommandTimeoutError,
     NotConnectedError,
 )
-from movesia_mcp.simulator import HandshakeRejected, NoAnswer
-from movesia_mcp.simulator.peer import envelope
+from movesia_mcp._simulator import HandshakeRejected, NoAnswer
+from movesia_mcp._simulator.peer import envelope
 
 from .conftest import eventually, of_type, round_trip
 from .hostile import HostilePeer, unity

@@ -18,8 +18,8 @@ from movesia_mcp import (
     UnityManager,
     UnityManagerConfig,
 )
-from movesia_mcp.config import HeartbeatConfig
-from movesia_mcp.simulator import NoAnswer
+from movesia_mcp._config import HeartbeatConfig
+from movesia_mcp._simulator import NoAnswer
 
 from .conftest import FakeClock, eventually, fast_manager
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from conftest import RunningServer, serve
 from movesia_mcp import HeartbeatConfig
-from movesia_mcp.simulator.peer import envelope
+from movesia_mcp._simulator.peer import envelope
 
 from .conftest import ENVELOPE_FIELDS, eventually, fast_manager, round_trip
 

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import RunningServer, serve
 from movesia_mcp import ACK_REQUIRED_TYPES, MovesiaMessage, UnityManager, UnityManagerConfig
-from movesia_mcp.simulator.peer import envelope
+from movesia_mcp._simulator.peer import envelope
 
 from .conftest import eventually, fast_manager, round_trip
 

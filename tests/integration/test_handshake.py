@@ -8,8 +8,8 @@ import pytest
 
 from conftest import RunningServer, serve
 from movesia_mcp import CloseCode, __version__
-from movesia_mcp.handshake import derive_session_id
-from movesia_mcp.simulator import HandshakeRejected
+from movesia_mcp._handshake import derive_session_id
+from movesia_mcp._simulator import HandshakeRejected
 
 from .conftest import (
     ENVELOPE_FIELDS,

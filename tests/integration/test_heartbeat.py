@@ -8,7 +8,7 @@ from typing import Any
 
 from conftest import RunningServer, serve
 from movesia_mcp import CloseCode, HeartbeatConfig, UnityManager
-from movesia_mcp.simulator.peer import envelope as peer_envelope
+from movesia_mcp._simulator.peer import envelope as peer_envelope
 
 from .conftest import (
     FakeClock,

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import RunningServer
 from movesia_mcp import AmbiguousProjectError, NotConnectedError
-from movesia_mcp.simulator import SimulatedUnity
+from movesia_mcp._simulator import SimulatedUnity
 
 from .conftest import eventually
 

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import serve
 from movesia_mcp import ServerShuttingDownError
-from movesia_mcp.simulator import NoAnswer
+from movesia_mcp._simulator import NoAnswer
 
 from .conftest import eventually, fast_manager
 

@@ -13,8 +13,8 @@ import pytest
 
 from conftest import RunningServer
 from movesia_mcp import CloseCode, ConnectionLostError
-from movesia_mcp.simulator import HandshakeRejected, NoAnswer, SimulatedUnity
-from movesia_mcp.simulator.peer import envelope
+from movesia_mcp._simulator import HandshakeRejected, NoAnswer, SimulatedUnity
+from movesia_mcp._simulator.peer import envelope
 
 from .conftest import eventually
 

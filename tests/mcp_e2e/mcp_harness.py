@@ -35,11 +35,11 @@ from pydantic import BaseModel
 
 from conftest import RunningServer, serve
 from movesia_mcp import UnityManager, UnityManagerConfig
+from movesia_mcp._server.app import CompileWait, ConnectionStatus, ProjectList, build_server
+from movesia_mcp._server.hub import ClientHub
+from movesia_mcp._simulator import SimulatedEditor, SimulatedUnity
+from movesia_mcp._simulator.editor import DEFAULT_PROJECT_PATH, DEFAULT_UNITY_VERSION
 from movesia_mcp.catalog import TOOLS_BY_NAME
-from movesia_mcp.server.app import CompileWait, ConnectionStatus, ProjectList, build_server
-from movesia_mcp.server.hub import ClientHub
-from movesia_mcp.simulator import SimulatedEditor, SimulatedUnity
-from movesia_mcp.simulator.editor import DEFAULT_PROJECT_PATH, DEFAULT_UNITY_VERSION
 
 Json = dict[str, Any]
 

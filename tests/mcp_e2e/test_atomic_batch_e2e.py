@@ -10,7 +10,7 @@ import pytest
 from mcp import Client
 from mcp_harness import DEADLINE, VALID_SCRIPT, World, call_ok, error_text, result_model
 
-from movesia_mcp.catalog.tools import BatchResult
+from movesia_mcp.catalog._tools import BatchResult
 
 pytest_plugins = ["mcp_fixtures"]
 

@@ -7,7 +7,7 @@ import asyncio
 from mcp import Client
 from mcp_harness import DEADLINE, PROJECT, VALID_SCRIPT, World, error_text
 
-from movesia_mcp.simulator import SimulatedEditor
+from movesia_mcp._simulator import SimulatedEditor
 
 pytest_plugins = ["mcp_fixtures"]
 

@@ -33,9 +33,9 @@ from pydantic import BaseModel
 
 from expected_tools import TOOL_COUNT
 from movesia_mcp.catalog import TOOLS_BY_NAME, UNITY_TOOLS
-from movesia_mcp.catalog import models as catalog_models
-from movesia_mcp.catalog import tools as catalog_tools
-from movesia_mcp.catalog.tools import BatchResult
+from movesia_mcp.catalog import _models as catalog_models
+from movesia_mcp.catalog import _tools as catalog_tools
+from movesia_mcp.catalog._tools import BatchResult
 
 pytest_plugins = ["mcp_fixtures"]
 # logging/setLevel is deprecated by SEP-2577 (2026-07-28); handshake-era clients use it.

@@ -11,9 +11,9 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from mcp_harness import DEADLINE, World, error_text, structured
 
+from movesia_mcp._server.tools import MAX_RESULT_CHARS, wants_progress
+from movesia_mcp._simulator import SimulatedUnity
 from movesia_mcp.catalog import TOOLS_BY_NAME
-from movesia_mcp.server.tools import MAX_RESULT_CHARS, wants_progress
-from movesia_mcp.simulator import SimulatedUnity
 
 pytest_plugins = ["mcp_fixtures"]
 

@@ -9,7 +9,7 @@ from mcp import Client
 from mcp.types import TextContent
 from mcp_harness import DEADLINE, call_ok, open_world, structured
 
-from movesia_mcp.simulator import SimulatedEditor
+from movesia_mcp._simulator import SimulatedEditor
 
 pytest_plugins = ["mcp_fixtures"]
 

@@ -22,12 +22,12 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from movesia_mcp import create_app
-from movesia_mcp.catalog.resources import SELECTION
-from movesia_mcp.server.app import build_server
-from movesia_mcp.server.hub import ClientHub
-from movesia_mcp.server.runtime import bind_listener, serving
-from movesia_mcp.simulator import SimulatedEditor, SimulatedUnity
-from movesia_mcp.unity_manager import UnityManager
+from movesia_mcp._server.app import build_server
+from movesia_mcp._server.hub import ClientHub
+from movesia_mcp._server.runtime import bind_listener, serving
+from movesia_mcp._simulator import SimulatedEditor, SimulatedUnity
+from movesia_mcp._unity_manager import UnityManager
+from movesia_mcp.catalog._resources import SELECTION
 
 DEADLINE = 20.0
 

@@ -12,7 +12,7 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import TextContent
 from mcp_harness import DEADLINE, World
 
-from movesia_mcp.server.prompts import ADD_PACKAGE, FIX_COMPILE, INSPECT_FIRST, PROMPT_NAMES
+from movesia_mcp._server.prompts import ADD_PACKAGE, FIX_COMPILE, INSPECT_FIRST, PROMPT_NAMES
 
 pytest_plugins = ["mcp_fixtures"]
 

@@ -11,7 +11,7 @@ from mcp import Client
 from mcp_harness import DEADLINE, World
 
 from movesia_mcp.catalog import TOOLS_BY_NAME, ToolSpec
-from movesia_mcp.catalog.resources import (
+from movesia_mcp.catalog._resources import (
     ANY_EVENT,
     CONNECTED,
     DISCONNECTED,

@@ -30,8 +30,8 @@ from mcp import Client, ClientSession, StdioServerParameters, stdio_client, type
 from mcp.shared.subscriptions import ResourceUpdated
 from mcp_harness import call_ok
 
-from movesia_mcp.server.relay_secret import RELAY_HEADER, secret_path
-from movesia_mcp.simulator.editor import SimulatedEditor, run_simulated_editor
+from movesia_mcp._server.relay_secret import RELAY_HEADER, secret_path
+from movesia_mcp._simulator.editor import SimulatedEditor, run_simulated_editor
 
 # resources/subscribe is deprecated for 2026-07-28 only; these clients negotiate 2025-11-25.
 pytestmark = pytest.mark.filterwarnings("ignore::mcp.MCPDeprecationWarning")

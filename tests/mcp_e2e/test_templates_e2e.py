@@ -20,9 +20,9 @@ from mcp_harness import (
     update_showing,
 )
 
+from movesia_mcp._server.templates import object_uri, script_uri
 from movesia_mcp.catalog import TOOLS_BY_NAME
-from movesia_mcp.catalog.resources import OBJECT_TEMPLATE, SCRIPT_TEMPLATE
-from movesia_mcp.server.templates import object_uri, script_uri
+from movesia_mcp.catalog._resources import OBJECT_TEMPLATE, SCRIPT_TEMPLATE
 
 pytest_plugins = ["mcp_fixtures"]
 

@@ -18,7 +18,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from movesia_mcp import Config
-from movesia_mcp.server.runtime import Runtime, bind_listener, serving
+from movesia_mcp._server.runtime import Runtime, bind_listener, serving
 
 from .test_http_and_limits import INITIALIZE, MCP_HEADERS
 

@@ -17,9 +17,10 @@ from websockets.asyncio.client import connect
 from websockets.typing import Origin
 
 from conftest import serve
-from movesia_mcp import Config, UnityManager, UnityManagerConfig, security
-from movesia_mcp.server.runtime import Runtime, bind_listener, serving
-from movesia_mcp.simulator import SimulatedUnity
+from movesia_mcp import Config, UnityManager, UnityManagerConfig
+from movesia_mcp import _security as security
+from movesia_mcp._server.runtime import Runtime, bind_listener, serving
+from movesia_mcp._simulator import SimulatedUnity
 
 MCP_HEADERS = {
     "accept": "application/json, text/event-stream",
@@ -103,7 +104,7 @@ def test_token_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> 
         calls.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr("movesia_mcp.security.hmac.compare_digest", recording)
+    monkeypatch.setattr("movesia_mcp._security.hmac.compare_digest", recording)
 
     class Request:
         query_params = {"token": "guess"}

@@ -14,19 +14,19 @@ from typing import Any
 import pytest
 
 from conftest import RunningServer
-from movesia_mcp.catalog import TOOLS_BY_COMMAND, UNITY_TOOLS
-from movesia_mcp.simulator import (
+from movesia_mcp._simulator import (
     AnswerThenCompile,
     CompileThenAnswer,
     ReloadThenAnswer,
     SimulatedEditor,
     run_simulated_editor,
 )
-from movesia_mcp.simulator.compiler import check_source
-from movesia_mcp.simulator.editor import CommandError
-from movesia_mcp.simulator.peer import HandlerResult
-from movesia_mcp.simulator.project import PLAYER_CONTROLLER
-from movesia_mcp.simulator.scripts import sha256_hex
+from movesia_mcp._simulator.compiler import check_source
+from movesia_mcp._simulator.editor import CommandError
+from movesia_mcp._simulator.peer import HandlerResult
+from movesia_mcp._simulator.project import PLAYER_CONTROLLER
+from movesia_mcp._simulator.scripts import sha256_hex
+from movesia_mcp.catalog import TOOLS_BY_COMMAND, UNITY_TOOLS
 
 Body = dict[str, Any]
 

@@ -18,8 +18,8 @@ import pytest
 from websockets.protocol import State
 
 from conftest import RunningServer
-from movesia_mcp.simulator import ReloadThenAnswer, SimulatedUnity
-from movesia_mcp.simulator.peer import HandlerResult
+from movesia_mcp._simulator import ReloadThenAnswer, SimulatedUnity
+from movesia_mcp._simulator.peer import HandlerResult
 
 DEADLINE = 10.0
 
@@ -65,10 +65,10 @@ async def test_aclose_at_any_point_of_a_reload_leaves_no_task_and_no_socket(
     server: RunningServer, step: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     # From before the reload's close to after its reconnect (reload_delay is 4 ms).
-    with caplog.at_level(logging.WARNING, logger="movesia_mcp.simulator"):
+    with caplog.at_level(logging.WARNING, logger="movesia_mcp._simulator"):
         peer = await close_during_reload(server, pause=step * 0.001)
     # A reload stopped by aclose is not a failure of the simulator.
-    assert [r.getMessage() for r in caplog.records if r.name == "movesia_mcp.simulator"] == []
+    assert [r.getMessage() for r in caplog.records if r.name == "movesia_mcp._simulator"] == []
     assert peer_tasks() == []
     assert peer.ws is not None
     assert peer.ws.state is State.CLOSED

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from movesia_mcp.bounds import (
+from movesia_mcp._bounds import (
     CLIPPED_KEY,
     ByteBoundedDeque,
     clip,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from movesia_mcp.catalog.resources import (
+from movesia_mcp.catalog._resources import (
     CONNECTED,
     CONSOLE,
     DISCONNECTED,

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from movesia_mcp.commands import CommandState, CommandTable, PendingCommand, ResponseKind
-from movesia_mcp.envelope import MovesiaMessage
-from movesia_mcp.exceptions import ConnectionLostError, UnityCommandError
+from movesia_mcp._commands import CommandState, CommandTable, PendingCommand, ResponseKind
+from movesia_mcp._envelope import MovesiaMessage
+from movesia_mcp._exceptions import ConnectionLostError, UnityCommandError
 
 SOCKET = "socket-1"
 OTHER_SOCKET = "socket-2"

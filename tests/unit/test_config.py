@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from movesia_mcp.config import Config
-from movesia_mcp.exceptions import ConfigError
+from movesia_mcp._config import Config
+from movesia_mcp._exceptions import ConfigError
 
 
 def test_defaults_match_protocol_section_10() -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from movesia_mcp.config import Config
-from movesia_mcp.exceptions import ConfigError
+from movesia_mcp._config import Config
+from movesia_mcp._exceptions import ConfigError
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -49,8 +49,8 @@ def test_programmatic_defaults_agree_with_the_configuration() -> None:
     documented defaults as the command line."""
     import inspect
 
-    from movesia_mcp.server import app, runtime, tools
-    from movesia_mcp.server.hub import ClientHub
+    from movesia_mcp._server import app, runtime, tools
+    from movesia_mcp._server.hub import ClientHub
 
     config = Config()
     assert config.max_resource_bytes == app.DEFAULT_RESOURCE_BYTES

@@ -20,24 +20,24 @@ from movesia_mcp import (
     UnityManager,
     UnityManagerConfig,
 )
-from movesia_mcp.commands import (
+from movesia_mcp._commands import (
     CommandState,
     CommandTable,
     PendingCommand,
     ResponseKind,
     should_resend,
 )
-from movesia_mcp.connection import UnityConnection
-from movesia_mcp.envelope import CloseCode, MovesiaMessage
-from movesia_mcp.handshake import (
+from movesia_mcp._connection import UnityConnection
+from movesia_mcp._envelope import CloseCode, MovesiaMessage
+from movesia_mcp._handshake import (
     Identity,
     capabilities_of,
     identify,
     new_session_secret,
     normalise_project_path,
 )
-from movesia_mcp.security import secret_matches
-from movesia_mcp.unity_session import UnitySession
+from movesia_mcp._security import secret_matches
+from movesia_mcp._unity_session import UnitySession
 
 # ── should_resend (§6.1) ────────────────────────────────────────────────────────────
 

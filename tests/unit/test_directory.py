@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from movesia_mcp import AmbiguousProjectError, NotConnectedError, UnityManagerConfig
-from movesia_mcp.config import HeartbeatConfig
-from movesia_mcp.directory import ProjectDirectory
-from movesia_mcp.handshake import Identity, normalise_project_path
-from movesia_mcp.unity_session import UnitySession
+from movesia_mcp._config import HeartbeatConfig
+from movesia_mcp._directory import ProjectDirectory
+from movesia_mcp._handshake import Identity, normalise_project_path
+from movesia_mcp._unity_session import UnitySession
 
 CONFIG = UnityManagerConfig(
     reconnect_grace=5.0,

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from movesia_mcp.envelope import (
+from movesia_mcp._envelope import (
     ACK_REQUIRED_TYPES,
     CloseCode,
     ConnectionSource,
@@ -16,7 +16,7 @@ from movesia_mcp.envelope import (
     error_message,
     parse_envelope,
 )
-from movesia_mcp.exceptions import EnvelopeError
+from movesia_mcp._exceptions import EnvelopeError
 
 ENVELOPE_FIELDS = {"v", "source", "type", "ts", "id", "body", "session"}
 

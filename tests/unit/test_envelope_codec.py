@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from movesia_mcp.envelope import MovesiaMessage, decode_frame, dumps, loads, parse_envelope
-from movesia_mcp.exceptions import EnvelopeError
+from movesia_mcp._envelope import MovesiaMessage, decode_frame, dumps, loads, parse_envelope
+from movesia_mcp._exceptions import EnvelopeError
 
 BEYOND_64_BITS = [2**64, -(2**63) - 1, 10**30, -(10**40)]
 WITHIN_64_BITS = [2**64 - 1, 2**63, -(2**63), 10**18, -(10**18)]

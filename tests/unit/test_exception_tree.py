@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 import movesia_mcp
-from movesia_mcp import exceptions
-from movesia_mcp.exceptions import MovesiaError
+from movesia_mcp import _exceptions as exceptions
+from movesia_mcp._exceptions import MovesiaError
 
 ENTRY = re.compile(r"(?P<branch>[│├└─ ]*?)(?P<name>[A-Z]\w*Error)\b(?P<text>.*)")
 ALSO = re.compile(r"also an? (\w+)")
@@ -99,14 +99,14 @@ def test_the_other_bases_a_class_has_are_the_ones_drawn() -> None:
 
 def test_every_movesia_error_is_defined_in_exceptions() -> None:
     for name, cls in real_tree().items():
-        assert cls.__module__ == "movesia_mcp.exceptions", name
+        assert cls.__module__ == "movesia_mcp._exceptions", name
         assert getattr(exceptions, name) is cls
 
 
 def test_the_modules_that_raise_them_still_offer_them() -> None:
-    from movesia_mcp.handshake import HandshakeError
-    from movesia_mcp.server.relay_secret import RelaySecretError
-    from movesia_mcp.server.runtime import PortInUseError
+    from movesia_mcp._handshake import HandshakeError
+    from movesia_mcp._server.relay_secret import RelaySecretError
+    from movesia_mcp._server.runtime import PortInUseError
 
     assert HandshakeError is exceptions.HandshakeError
     assert PortInUseError is exceptions.PortInUseError

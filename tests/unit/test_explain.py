@@ -7,8 +7,8 @@ import pytest
 from pydantic import ValidationError
 
 from movesia_mcp.catalog import TOOLS_BY_NAME
-from movesia_mcp.catalog.models import did_you_mean, explain, fields_at
-from movesia_mcp.catalog.tools import BatchParams, CreateParams, RenameParams
+from movesia_mcp.catalog._models import did_you_mean, explain, fields_at
+from movesia_mcp.catalog._tools import BatchParams, CreateParams, RenameParams
 
 
 def explained(model: type, data: object) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from movesia_mcp.handshake import (
+from movesia_mcp._handshake import (
     HandshakeError,
     derive_session_id,
     identify,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from movesia_mcp.config import HeartbeatConfig
-from movesia_mcp.heartbeat import HeartbeatManager, Verdict
+from movesia_mcp._config import HeartbeatConfig
+from movesia_mcp._heartbeat import HeartbeatManager, Verdict
 
 CONFIG = HeartbeatConfig()
 PING_AFTER = CONFIG.ping_after_idle_ms / 1000

@@ -19,11 +19,11 @@ from mcp.server.mcpserver import MCPServer
 from pydantic import ValidationError
 from referencing import Registry
 
+from movesia_mcp._server.tools import register_unity_tools
+from movesia_mcp._simulator.editor import SimulatedEditor
+from movesia_mcp._unity_manager import UnityManager
 from movesia_mcp.catalog import TOOLS_BY_NAME
 from movesia_mcp.catalog.schemas import tool_schema
-from movesia_mcp.server.tools import register_unity_tools
-from movesia_mcp.simulator.editor import SimulatedEditor
-from movesia_mcp.unity_manager import UnityManager
 
 Json = dict[str, Any]
 SPEC = TOOLS_BY_NAME["get_hierarchy"]

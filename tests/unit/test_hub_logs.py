@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from movesia_mcp.server.hub import ClientHub
+from movesia_mcp._server.hub import ClientHub
 
 
 class Clock:

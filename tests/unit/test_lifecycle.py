@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from movesia_mcp.commands import (
+from movesia_mcp._commands import (
     TRANSITIONS,
     CommandState,
     CommandTable,
     IllegalTransition,
     PendingCommand,
 )
-from movesia_mcp.exceptions import ConnectionLostError
+from movesia_mcp._exceptions import ConnectionLostError
 
 S = CommandState
 FINAL = {S.ANSWERED, S.TIMED_OUT, S.LOST, S.CANCELLED}

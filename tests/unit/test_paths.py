@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from mcp.server.mcpserver.exceptions import ToolError
 
+from movesia_mcp._server.tools import validate_params
 from movesia_mcp.catalog import TOOLS_BY_NAME
-from movesia_mcp.catalog.models import project_relative
-from movesia_mcp.server.tools import validate_params
+from movesia_mcp.catalog._models import project_relative
 
 
 def refused(path: str, **kwargs: object) -> str:

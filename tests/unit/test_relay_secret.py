@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from movesia_mcp.security import secret_matches
-from movesia_mcp.server.relay_secret import (
+from movesia_mcp._security import secret_matches
+from movesia_mcp._server.relay_secret import (
     RelaySecretError,
     read_secret,
     remove_secret,

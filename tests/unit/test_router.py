@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from movesia_mcp.commands import CommandState, CommandTable, PendingCommand
-from movesia_mcp.envelope import ACK_REQUIRED_TYPES
-from movesia_mcp.exceptions import UnityCommandError
-from movesia_mcp.router import Acked, Answered, Event, MessageRouter, Rejected, Reply
+from movesia_mcp._commands import CommandState, CommandTable, PendingCommand
+from movesia_mcp._envelope import ACK_REQUIRED_TYPES
+from movesia_mcp._exceptions import UnityCommandError
+from movesia_mcp._router import Acked, Answered, Event, MessageRouter, Rejected, Reply
 
 
 @dataclass(frozen=True)

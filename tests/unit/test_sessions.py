@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from hypothesis import given
 from hypothesis import strategies as st
 
-from movesia_mcp.sessions import SessionTable
+from movesia_mcp._sessions import SessionTable
 
 
 @dataclass(eq=False)

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from movesia_mcp.catalog import UNITY_TOOLS
-from movesia_mcp.catalog.tools import UNDOABLE_COMMANDS, atomic_step_refusal
+from movesia_mcp.catalog._tools import UNDOABLE_COMMANDS, atomic_step_refusal
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDLERS = ROOT / "unity" / "com.movesia.mcp" / "Editor" / "Unity" / "Handlers"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from expected_tools import UNITY_TOOL_COUNT
-from movesia_mcp.handshake import derive_session_id
+from movesia_mcp._handshake import derive_session_id
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "unity" / "com.movesia.mcp"

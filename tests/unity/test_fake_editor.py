@@ -25,9 +25,9 @@ from mcp import Client
 from mcp.types import ImageContent
 
 from movesia_mcp import Config
-from movesia_mcp.handshake import derive_session_id
-from movesia_mcp.server.inprocess import serve_in_process
-from movesia_mcp.server.runtime import Runtime
+from movesia_mcp._handshake import derive_session_id
+from movesia_mcp._server.inprocess import serve_in_process
+from movesia_mcp._server.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_EDITOR = ROOT / "unity" / "build" / "FakeEditor.exe"

@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .models import ContractJsonSchema
-from .tools import UNITY_TOOLS, ToolSpec
+from ._models import ContractJsonSchema
+from ._tools import UNITY_TOOLS, ToolSpec
 
 DEFAULT_DIR = Path(__file__).resolve().parents[3] / "tool_schemas"
 
