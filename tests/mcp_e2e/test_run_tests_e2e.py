@@ -132,3 +132,14 @@ async def test_progress_is_reported_while_run_tests_waits(world: World, mode: st
     assert reports, "no progress notification while run_tests waited"
     answer = structured(result, "run_tests")
     assert (answer["passed"], answer["failed"], answer["skipped"]) == (3, 1, 1)
+
+
+async def test_a_playmode_run_is_refused_as_a_batch_step(world: World) -> None:
+    """Answered when the run ends, after a reload: a batch answered at once cannot wait for
+    it, and a run nobody waits for must not answer a later command."""
+    steps = [{"tool": "run_tests", "arguments": {"mode": "PlayMode"}}]
+    async with asyncio.timeout(DEADLINE), Client(world.server) as client:
+        result = await client.call_tool("batch", {"steps": steps})
+    assert result.is_error is True
+    assert "batch step 1: run_tests in PlayMode cannot run in a batch" in error_text(result)
+    assert world.peer.commands_seen == []

@@ -313,6 +313,11 @@ def _batch_step(number: int, step: dict[str, Any], atomic: bool = False) -> dict
             f"batch step {number} names unknown tool {step['tool']!r}{hint}; use a Unity "
             "tool of this server other than batch"
         )
+    if spec.name == "run_tests" and dict(step.get("arguments", {})).get("mode") == "PlayMode":
+        raise ToolError(
+            f"batch step {number}: run_tests in PlayMode cannot run in a batch (it is answered "
+            "when the run ends, after a domain reload); call it directly"
+        )
     if atomic:
         refusal = atomic_step_refusal(spec)
         if refusal is not None:

@@ -132,6 +132,13 @@ namespace Movesia.Mcp.Editor
             {
                 return "a batch step's params must be an object";
             }
+            if (command == "run_tests" && stepArgs != null && (string)stepArgs["mode"] == "PlayMode")
+            {
+                // Answered when the run ends, after a reload: a batch answered now cannot
+                // wait for it, and a run nobody waits for would answer a later command.
+                return "run_tests in PlayMode cannot run in a batch (it is answered when the run ends, "
+                    + "after a domain reload); call it directly";
+            }
             try
             {
                 CommandOutcome outcome = handler(stepArgs ?? new JObject());
@@ -150,8 +157,8 @@ namespace Movesia.Mcp.Editor
                 }
                 else if (outcome.Kind == OutcomeKind.AwaitCallback)
                 {
-                    // Started, but its answer comes from a callback (a PlayMode test run's end)
-                    // that a batch answered now cannot wait for.
+                    // Started, but its answer comes from a host callback that a batch answered
+                    // now cannot wait for (no handler but a PlayMode run, refused above, does this).
                     result["deferred"] = "callback";
                     result["note"] = command + " was started; its result comes later and is not part of the batch: "
                         + "run it on its own to get it";
