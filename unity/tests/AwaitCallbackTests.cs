@@ -295,6 +295,21 @@ namespace Movesia.Mcp.Tests
         }
 
         [Test]
+        public void ADeadlinePassedBeforeTheReloadIsNotRenewedByIt()
+        {
+            var rig = new Rig();
+            AddRunTests(rig, 5000);
+            rig.Connect().PushCommand("run_tests", "p1", Mode("PlayMode"));
+            rig.Main.RunUntil(() => rig.Link.DeferredCount == 1, "deferred");
+            rig.Clock.Advance(6000); // past the deadline, no tick saw it: the reload comes first
+            FakeSocket after = rig.Reload();
+            TickQuietly(rig, 1, 1);
+            rig.Main.RunUntil(() => rig.Answers(after, "p1").Count == 1, "the timeout answer");
+            Assert.AreEqual(false, (bool)Body(rig, after, "p1")["success"]);
+            Assert.AreEqual("the PlayMode run did not report its end within 5 s", (string)Body(rig, after, "p1")["error"]);
+        }
+
+        [Test]
         public void AGenericTimeoutErrorNamesTheCommand()
         {
             var m = new SettleMachine();

@@ -274,9 +274,11 @@ namespace Movesia.Mcp.Core
                 {
                     d.QuietTicks = 0;
                     d.QuietSinceMs = -1;
-                    if (d.DeadlineMs < nowMs || d.StartedMs > nowMs)
+                    if (d.StartedMs > nowMs)
                     {
-                        // a new process clock: give it a fresh window
+                        // a new process clock (it went backwards): give it a fresh window.
+                        // A deadline that passed on the same clock stays passed: the next
+                        // tick answers it with its timeout error.
                         long window = Math.Max(0, d.DeadlineMs - d.StartedMs);
                         d.StartedMs = nowMs;
                         d.DeadlineMs = nowMs + window;
