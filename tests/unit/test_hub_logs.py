@@ -4,6 +4,7 @@ blocking the caller, bounded while a client does not read."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from movesia_mcp._server.hub import ClientHub
@@ -180,3 +181,23 @@ async def test_a_request_that_did_not_opt_in_is_not_registered() -> None:
     assert await hub.track_sessions(request, call_next) == "answer"  # type: ignore[arg-type]
     assert seen == [{}]
     assert request.session.logs == []
+
+
+async def test_a_flush_cancelled_midway_gives_back_what_it_had_not_sent() -> None:
+    """Overlapping loops (stdio and /relay, several in-process clients): the loop of a
+    server that stops is cancelled, maybe inside a flush; the others must still deliver."""
+    hub, session, _ = hub_with_session()
+    for n in range(3):
+        hub.log("error", unity_log(n))
+    session.blocked = asyncio.Event()
+    flushing = asyncio.create_task(hub.flush())
+    for _ in range(5):  # the flush reaches the first log's send, which the session blocks
+        await asyncio.sleep(0)
+    assert not flushing.done()
+    assert session.logs == []
+    flushing.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await flushing
+    session.blocked = None
+    await hub.flush()  # what another loop does next
+    assert [data["message"] for _, data in session.logs] == [f"error {n}" for n in range(3)]

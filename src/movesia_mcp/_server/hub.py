@@ -231,22 +231,38 @@ class ClientHub:
             self._seq += 1
             batch.insert(0, (self._seq, "warning", summary, "movesia"))
         self._window_sent += len(batch)
-        for seq, level, data, logger_name in batch:
-            await self._send_log(level, data, logger_name, seq)
+        for n, (seq, level, data, logger_name) in enumerate(batch):
+            try:
+                await self._send_log(level, data, logger_name, seq)
+            except BaseException:
+                # This loop was cancelled (its server stops) while other loops may run on:
+                # what it had not finished goes back for them, nothing is lost.
+                self._logs[:0] = batch[n:]
+                self._wake.set()
+                raise
 
     async def _flush_resources(self) -> None:
         dirty, self._dirty = self._dirty, set()
-        for uri in sorted(dirty):
-            for key in list(self.subscribers.get(uri, ())):
-                session = self.sessions.get(key)
-                if session is None:
-                    continue
-                try:
-                    await session.send_resource_updated(uri)
-                    self.notifications_sent += 1
-                except Exception as exc:  # a client that went away must not stop the others
-                    logger.debug("resource update to a client failed: %s", exc)
-            await self.bus.publish(ResourceUpdated(uri=uri))
+        pending = sorted(dirty)
+        for n, uri in enumerate(pending):
+            try:
+                await self._send_updated(uri)
+            except BaseException:  # cancelled: the rest goes back for the other loops
+                self._dirty.update(pending[n:])
+                self._wake.set()
+                raise
+
+    async def _send_updated(self, uri: str) -> None:
+        for key in list(self.subscribers.get(uri, ())):
+            session = self.sessions.get(key)
+            if session is None:
+                continue
+            try:
+                await session.send_resource_updated(uri)
+                self.notifications_sent += 1
+            except Exception as exc:  # a client that went away must not stop the others
+                logger.debug("resource update to a client failed: %s", exc)
+        await self.bus.publish(ResourceUpdated(uri=uri))
 
     async def _send_log(self, level: LogLevel, data: Any, logger_name: str, seq: int) -> None:
         self.logs_sent += 1
