@@ -120,6 +120,10 @@ def new_id() -> str:
     return os.urandom(16).hex()
 
 
+_MCP = ConnectionSource.MCP.value
+_UNITY = ConnectionSource.UNITY.value
+
+
 @dataclass(slots=True)
 class MovesiaMessage:
     type: str
@@ -171,6 +175,22 @@ class MovesiaMessage:
         return rid if isinstance(rid, str) else None
 
 
+def frame_text(msg_type: str, msg_id: str, body: dict[str, Any], session: str | None) -> str:
+    """``MovesiaMessage.create(msg_type, body, session=session, msg_id=msg_id).to_json()``,
+    the same text without the message object (the command path sends one per command)."""
+    return dumps(
+        {
+            "v": PROTOCOL_VERSION,
+            "source": _MCP,
+            "type": msg_type,
+            "ts": int(time.time()),
+            "id": msg_id,
+            "body": body,
+            "session": session,
+        }
+    )
+
+
 def decode_frame(raw: str | bytes) -> Any:
     """Turn one text or binary frame into JSON. Binary frames must be UTF-8 JSON (§1)."""
     if isinstance(raw, bytes):
@@ -217,7 +237,7 @@ def parse_envelope(data: Any) -> MovesiaMessage:
         body = {}
     if not isinstance(body, dict):
         raise EnvelopeError("invalid_body", f"'body' must be an object, got {_kind(body)}", ref_id)
-    source = data.get("source", ConnectionSource.UNITY.value)
+    source = data.get("source", _UNITY)
     if not isinstance(source, str):
         raise EnvelopeError("invalid_source", "'source' must be a string", ref_id)
     ts = data.get("ts")
