@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from ._envelope import MovesiaMessage
+from ._envelope import MovesiaMessage, frame_text
 from ._exceptions import ConnectionLostError, UnityCommandError
 
 C = TypeVar("C", bound=Hashable)
@@ -54,6 +54,10 @@ class CommandState(Enum):
     TIMED_OUT = "timed_out"
     LOST = "lost"
     CANCELLED = "cancelled"
+
+    # Members are singletons compared by identity: hash them by identity too, in C,
+    # rather than by name in Python (every transition looks two of them up).
+    __hash__ = object.__hash__
 
     @property
     def is_final(self) -> bool:
@@ -133,6 +137,15 @@ class PendingCommand(Generic[C]):
             {**self.params, "request_id": self.id},  # last: a param cannot override it
             session=session,
             msg_id=self.id,
+        )
+
+    def frame(self, session: str | None) -> str:
+        """``envelope(session)`` as the frame's text."""
+        return frame_text(
+            self.command_type,
+            self.id,
+            {**self.params, "request_id": self.id},  # last: a param cannot override it
+            session,
         )
 
 
@@ -270,7 +283,9 @@ class CommandTable(Generic[C]):
         if (error := unity_error(body)) is not None:
             command.future.set_exception(UnityCommandError(command.command_type, error, body))
         else:
-            command.future.set_result({k: v for k, v in body.items() if k != "request_id"})
+            result = dict(body)
+            result.pop("request_id", None)
+            command.future.set_result(result)
 
     def fail_with_unity_error(
         self, command: PendingCommand[C], text: str, body: dict[str, Any]

@@ -45,15 +45,12 @@ class UnityConnection:
     draining: bool = False
     # Clock of the watchdog's send ages (the manager's clock).
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
-    # Sends waiting for the socket: their tasks, by when they began. Closing interrupts
-    # them at once, so a sender blocked on an editor that stopped reading does not wait
-    # for the manager's watchdog; the watchdog closes a connection whose oldest send has
-    # waited ``send_timeout`` (``stuck_for``).
-    _sending: dict[int, tuple[float, asyncio.Task[Any]]] = field(
-        default_factory=dict, init=False, repr=False
-    )
-    _interrupted: set[int] = field(default_factory=set, init=False, repr=False)
-    _sends: int = field(default=0, init=False, repr=False)
+    # Sends waiting for the socket: when each began, by its task (a task waits on one
+    # send at a time). Closing interrupts them at once, so a sender blocked on an editor
+    # that stopped reading does not wait for the manager's watchdog; the watchdog closes
+    # a connection whose oldest send has waited ``send_timeout`` (``stuck_for``).
+    _sending: dict[asyncio.Task[Any], float] = field(default_factory=dict, init=False, repr=False)
+    _interrupted: set[asyncio.Task[Any]] = field(default_factory=set, init=False, repr=False)
 
     @property
     def session_id(self) -> str:
@@ -103,14 +100,12 @@ class UnityConnection:
             await self._cut_off(f"send backlog over {self.max_backlog_bytes} bytes")
         task = asyncio.current_task()
         assert task is not None
-        self._sends += 1
-        token = self._sends
-        self._sending[token] = (self.clock(), task)
+        self._sending[task] = self.clock()
         self.backlog_bytes += size
         try:
             await self.websocket.send_text(text)
         except asyncio.CancelledError:
-            if token not in self._interrupted or task.uncancel() > 0:
+            if task not in self._interrupted or task.uncancel() > 0:
                 raise  # cancelled by someone else as well: that wins
             # Interrupted by close(): the socket went away under this send.
             raise ConnectionLostError(self._interrupted_why(), delivered=False) from None
@@ -123,12 +118,13 @@ class UnityConnection:
             ) from exc
         finally:
             self.backlog_bytes -= size
-            del self._sending[token]
-            self._interrupted.discard(token)
+            del self._sending[task]
+            if self._interrupted:
+                self._interrupted.discard(task)
 
     def stuck_for(self, now: float) -> float:
         """How long the oldest send still waiting for the socket has waited (0: none)."""
-        for began, _ in self._sending.values():  # insertion order: the oldest first
+        for began in self._sending.values():  # insertion order: the oldest first
             return max(0.0, now - began)
         return 0.0
 
@@ -155,9 +151,10 @@ class UnityConnection:
         self.closed = True
         self.close_code = code
         self.close_reason = reason
-        for token, (_, task) in self._sending.items():  # blocked senders fail now
-            if token not in self._interrupted and task is not asyncio.current_task():
-                self._interrupted.add(token)
+        current = asyncio.current_task()
+        for task in self._sending:  # blocked senders fail now
+            if task not in self._interrupted and task is not current:
+                self._interrupted.add(task)
                 task.cancel()
         if self.websocket.application_state is WebSocketState.DISCONNECTED:
             return

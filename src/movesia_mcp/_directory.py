@@ -70,6 +70,10 @@ class ProjectDirectory:
             chosen = self.sessions.get(self.default_project)
             if chosen is not None and chosen.status(now) != "offline":
                 return chosen
+        elif len(self.sessions) == 1:  # the common case: one project, no list to build
+            for only in self.sessions.values():
+                if only.connection is not None:
+                    return only
         candidates = self.candidates(now)
         if not candidates:
             raise NotConnectedError(

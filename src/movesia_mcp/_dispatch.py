@@ -83,28 +83,24 @@ class CommandDispatch:
     ) -> dict[str, Any]:
         if self.closing:
             raise ServerShuttingDownError("server is shutting down")
-        session = self.directory.find(project, self.clock())
         started = self.clock()
+        session = self.directory.find(project, started)
         connection = session.connection
+        now = started
         if connection is None or session.compiling:
             connection = await self.wait_until_ready(
                 session, command_type=command_type, on_progress=on_progress
             )
-        loop = asyncio.get_running_loop()
+            now = self.clock()
         command: PendingCommand[UnityConnection] = PendingCommand(
-            id=new_id(),
-            command_type=command_type,
-            session_id=session.session_id,
-            params=params,
-            survives_reload=(
-                command_type in self.reload_surviving
-                if survives_reload is None
-                else survives_reload
-            ),
-            future=loop.create_future(),
-            connection=connection,
-            deadline=self.clock()
-            + (timeout if timeout is not None else self.config.command_timeout),
+            new_id(),
+            command_type,
+            session.session_id,
+            params,
+            (command_type in self.reload_surviving if survives_reload is None else survives_reload),
+            asyncio.get_running_loop().create_future(),
+            connection,
+            deadline=now + (timeout if timeout is not None else self.config.command_timeout),
             started=started,
             idempotent=command_type in self.idempotent if idempotent is None else idempotent,
         )
@@ -123,7 +119,7 @@ class CommandDispatch:
             )
         else:
             try:
-                await connection.send(command.envelope(session.session_id))
+                await connection.send_text(command.frame(session.session_id))
             except BaseException as exc:
                 future = command.future
                 if (
@@ -145,6 +141,8 @@ class CommandDispatch:
                         raise settled from None
                     raise
         try:
+            if on_progress is None and self.sweeping:
+                return await command.future  # the hot path: the deadline sweep times it out
             return await self._await_answer(command, started, on_progress)
         except BaseException:  # cancelled, or the progress callback failed
             if self.commands.give_up(command, CommandState.CANCELLED):
@@ -292,7 +290,7 @@ class CommandDispatch:
             )
             command.written = True
             try:
-                await connection.send(command.envelope(connection.session_id))
+                await connection.send_text(command.frame(connection.session_id))
             except UnityError as exc:  # stays pending; this socket's own end settles it
                 logger.warning("%s: resend of %s failed: %s", connection.label, command.id, exc)
                 return

@@ -20,6 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 import anyio
+from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ._commands import CommandTable
@@ -49,7 +50,7 @@ from ._handshake import (
     query_conn_seq,
 )
 from ._heartbeat import HeartbeatManager, Verdict
-from ._router import Event, MessageRouter, Rejected, Reply
+from ._router import Acked, Answered, Event, MessageRouter, Outcome, Rejected, Reply
 from ._security import origin_ok, token_ok
 from ._sessions import SessionTable
 from ._unity_session import StateChange, StateKind, StateSignal, UnitySession, merge_identity
@@ -60,6 +61,9 @@ logger = logging.getLogger("movesia_mcp.unity")
 # How long a takeover waits for the superseded socket's read loop to route the frames it
 # already holds (an editor that reloads has closed it already; this bounds a live one).
 SUPERSEDE_DRAIN_S = 0.25
+
+# Outcomes the router has already applied to the command table: nothing left to do.
+_SETTLED = (Answered, Acked)
 
 
 class EditorLinks:
@@ -362,10 +366,18 @@ class EditorLinks:
             raise ended
 
     async def _read_frames(self, connection: UnityConnection) -> None:
+        # ``_handle_frame`` inlined: this loop runs once per frame, and an answer or an
+        # ack (most frames) needs no await beyond the receive.
         websocket = connection.websocket
+        receive = self.router.receive
+        touch = self.heartbeat.touch
         while True:
-            raw = await _receive_frame(websocket)
-            await self._handle_frame(connection, raw)
+            raw = _frame(await websocket.receive())
+            connection.frames_in += 1
+            touch(connection)
+            for outcome in receive(connection, raw):
+                if not isinstance(outcome, _SETTLED):
+                    await self._act(connection, outcome)
             if connection.frames_in % 64 == 0:
                 await asyncio.sleep(0)  # one flooding editor must not starve the others
 
@@ -373,12 +385,16 @@ class EditorLinks:
         connection.frames_in += 1
         self.heartbeat.touch(connection)
         for outcome in self.router.receive(connection, raw):
-            if isinstance(outcome, Reply):
-                await send_quietly(connection, outcome.frame)
-            elif isinstance(outcome, Event):
-                await self._on_event(connection, outcome.message)
-            elif isinstance(outcome, Rejected) and outcome.reply is not None:
-                await send_quietly(connection, outcome.reply)
+            await self._act(connection, outcome)
+
+    async def _act(self, connection: UnityConnection, outcome: Outcome) -> None:
+        """Do what the router decided that needs I/O: a reply, an event, an error."""
+        if isinstance(outcome, Reply):
+            await send_quietly(connection, outcome.frame)
+        elif isinstance(outcome, Event):
+            await self._on_event(connection, outcome.message)
+        elif isinstance(outcome, Rejected) and outcome.reply is not None:
+            await send_quietly(connection, outcome.reply)
 
     async def _drop(self, connection: UnityConnection, reason: str) -> None:
         """``connection`` is no longer live: settle its commands and its session."""
@@ -490,7 +506,11 @@ async def _cancel_when_set(event: asyncio.Event, scope: anyio.CancelScope) -> No
 
 
 async def _receive_frame(websocket: WebSocket) -> str | bytes:
-    message = await websocket.receive()
+    return _frame(await websocket.receive())
+
+
+def _frame(message: Message) -> str | bytes:
+    """The frame a received ASGI message carries; ``WebSocketDisconnect`` at the end."""
     if message["type"] == "websocket.disconnect":
         raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
     text: str | None = message.get("text")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -63,6 +64,19 @@ async def test_command_envelope_id_equals_body_request_id() -> None:
     envelope = command.envelope("s")
 
     assert (envelope.id, envelope.body) == ("r-7", {"request_id": "r-7", "path": "/"})
+
+
+async def test_command_frame_is_the_envelope_text() -> None:
+    table: CommandTable[str] = CommandTable()
+    command = send(table, "r-8", params={"path": "/", "request_id": "forged", "n": 2**70})
+
+    sent = json.loads(command.frame("s"))
+    built = json.loads(command.envelope("s").to_json())
+
+    assert list(sent) == list(built) == ["v", "source", "type", "ts", "id", "body", "session"]
+    assert abs(sent.pop("ts") - built.pop("ts")) <= 1  # both read the wall clock
+    assert sent == built
+    assert sent["body"] == {"path": "/", "request_id": "r-8", "n": 2**70}
 
 
 # ack

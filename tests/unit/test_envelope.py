@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import time
 
 import pytest
@@ -14,6 +16,7 @@ from movesia_mcp._envelope import (
     MovesiaMessage,
     decode_frame,
     error_message,
+    new_id,
     parse_envelope,
 )
 from movesia_mcp._exceptions import EnvelopeError
@@ -48,6 +51,32 @@ def test_created_message_gets_a_fresh_non_empty_id() -> None:
 
     assert first.id
     assert first.id != second.id
+
+
+def test_new_ids_have_the_shape_of_uuid4_hex_and_never_repeat() -> None:
+    ids = [new_id() for _ in range(10_000)]
+
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+    assert len(set(ids)) == len(ids)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+def test_a_forked_process_draws_ids_of_its_own() -> None:
+    # A child that kept the parent's id sequence would repeat the parent's next ids.
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its next ids, then leave at once
+        os.write(write, " ".join(new_id() for _ in range(3)).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        child = pipe.read().split()
+    os.waitpid(pid, 0)
+    parent = [new_id() for _ in range(3)]
+
+    assert len(child) == 3
+    assert not set(child) & set(parent)
+    assert child[0][:16] != parent[0][:16]  # not the same sequence shifted
 
 
 def test_created_message_keeps_an_explicit_id() -> None:
