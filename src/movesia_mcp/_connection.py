@@ -97,7 +97,7 @@ class UnityConnection:
                 "it was not sent"
             )
         if self.backlog_bytes + size > self.max_backlog_bytes:
-            await self._cut_off(f"send backlog over {self.max_backlog_bytes} bytes")
+            await self.cut_off(f"send backlog over {self.max_backlog_bytes} bytes")
         task = asyncio.current_task()
         assert task is not None
         self._sending[task] = self.clock()
@@ -137,7 +137,8 @@ class UnityConnection:
             "before this frame could be written"
         )
 
-    async def _cut_off(self, why: str) -> NoReturn:
+    async def cut_off(self, why: str) -> NoReturn:
+        """Close a connection whose editor stopped reading (1008), and fail the send."""
         logger.warning("%s: Unity is not reading (%s); closing", self.label, why)
         await self.close(CloseCode.POLICY_VIOLATION, f"slow_consumer: {why}")
         raise ConnectionLostError(

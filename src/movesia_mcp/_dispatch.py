@@ -66,7 +66,10 @@ class CommandDispatch:
         # is added.
         self.sweeping = False
         self._wake_at = math.inf
-        self._deadline_added = asyncio.Event()
+        self._deadline_added = asyncio.Event()  # made again by each sweep, on its own loop
+        # Courtesy sends started while no task group runs (a manager used outside
+        # ``running()``): kept here until they end, cancelled by ``fail_all``.
+        self._loose: set[asyncio.Task[None]] = set()
 
     # ── sending ────────────────────────────────────────────────────────────────────
 
@@ -119,7 +122,7 @@ class CommandDispatch:
             )
         else:
             try:
-                await connection.send_text(command.frame(session.session_id))
+                await self._send(connection, command.frame(session.session_id))
             except BaseException as exc:
                 future = command.future
                 if (
@@ -205,9 +208,15 @@ class CommandDispatch:
             if session is not None:  # reloading: tell the next connection
                 session.cancel_on_reconnect.append(command.id)
             return
-        if CANCEL not in target.capabilities or self.tasks is None:
+        if CANCEL not in target.capabilities:
             return
-        self.tasks.start_soon(_courtesy, target, cancel_envelope(command.id, command.session_id))
+        envelope = cancel_envelope(command.id, command.session_id)
+        if self.tasks is not None:
+            self.tasks.start_soon(self._courtesy, target, envelope)
+            return
+        task = asyncio.get_running_loop().create_task(self._courtesy(target, envelope))
+        self._loose.add(task)
+        task.add_done_callback(self._loose.discard)
 
     # ── waiting for a project ──────────────────────────────────────────────────────
 
@@ -290,14 +299,36 @@ class CommandDispatch:
             )
             command.written = True
             try:
-                await connection.send_text(command.frame(connection.session_id))
+                await self._send(connection, command.frame(connection.session_id))
             except UnityError as exc:  # stays pending; this socket's own end settles it
                 logger.warning("%s: resend of %s failed: %s", connection.label, command.id, exc)
                 return
 
+    async def _send(self, connection: UnityConnection, text: str) -> None:
+        """Send one frame. While the sweep runs, its watchdog guards every send (no timer
+        per send); without it (a manager used outside ``running()``) the send is bounded
+        by ``send_timeout`` itself, and an editor that stopped reading is cut off."""
+        if self.sweeping:
+            await connection.send_text(text)
+            return
+        try:
+            async with asyncio.timeout(connection.send_timeout):
+                await connection.send_text(text)
+        except TimeoutError:
+            await connection.cut_off(f"a send waited {connection.send_timeout:g}s")
+
+    async def _courtesy(self, connection: UnityConnection, message: MovesiaMessage) -> None:
+        """A frame nobody waits for (``cancel``): whatever goes wrong is only logged."""
+        try:
+            await self._send(connection, message.to_json())
+        except Exception:
+            logger.debug("%s: %s not sent", connection.label, message.type, exc_info=True)
+
     def fail_all(self) -> None:
         """Shutdown: no command will be answered any more."""
         self.closing = True
+        for task in list(self._loose):
+            task.cancel()
         for command in self.commands.pending():
             self.commands.fail(
                 command,
@@ -315,6 +346,7 @@ class CommandDispatch:
         (the backlog bound catches an editor that stops reading under heavy traffic;
         this catches it under light traffic). Runs until cancelled."""
         watch_every = max(0.01, self.config.send_timeout / 4)
+        self._deadline_added = asyncio.Event()  # bound to this loop, whatever ran before
         self.sweeping = True
         try:
             while True:
@@ -358,14 +390,6 @@ async def send_quietly(connection: UnityConnection, message: MovesiaMessage) -> 
         logger.debug("%s: %s not sent: %s", connection.label, message.type, exc)
         return False
     return True
-
-
-async def _courtesy(connection: UnityConnection, message: MovesiaMessage) -> None:
-    """A frame nobody waits for (``cancel``): whatever goes wrong is only logged."""
-    try:
-        await connection.send(message)
-    except Exception:
-        logger.debug("%s: %s not sent", connection.label, message.type, exc_info=True)
 
 
 def cancel_envelope(request_id: str, session: str) -> MovesiaMessage:

@@ -461,3 +461,18 @@ async def test_the_sweep_watchdog_closes_a_connection_whose_send_is_stuck() -> N
         assert connection.close_code == CloseCode.POLICY_VIOLATION
         assert connection.close_reason.startswith("slow_consumer")
         assert len(manager.commands) == 0
+
+
+def test_a_manager_runs_again_in_a_second_event_loop() -> None:
+    """An embedder that restarts its loop (or tests with a loop per test around one
+    manager) runs the same manager again: the sweep's wake-up is made on each loop."""
+    manager = UnityManager()
+
+    async def run_once() -> bool:
+        async with manager.running():
+            for _ in range(5):  # the sweep starts and sleeps on its wake-up
+                await asyncio.sleep(0)
+            return manager.dispatch.sweeping
+
+    assert asyncio.run(run_once()) is True
+    assert asyncio.run(run_once()) is True
