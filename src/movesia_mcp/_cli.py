@@ -150,7 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(config: Config, args: argparse.Namespace, env: dict[str, str]) -> int:
-    from ._server.runtime import PortInUseError, Transport, run
+    from ._exceptions import PortInUseError
+    from ._server.runtime import Transport, run
     from ._server.stdio import ensure_standard_fds
 
     # Before the event loop exists: its own descriptors must not take a missing fd 0.

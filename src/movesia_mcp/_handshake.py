@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._exceptions import HandshakeError as HandshakeError  # re-exported: defined there
+from ._exceptions import HandshakeError
 
 # The capabilities this server honours (PROTOCOL.md §3.6); other names are ignored.
 COMMAND_ACK = "command_ack"

@@ -37,11 +37,10 @@ from ._envelope import (
     error_message,
 )
 from ._event_feed import EventFeed
-from ._exceptions import ConnectionLostError, EnvelopeError
+from ._exceptions import ConnectionLostError, EnvelopeError, HandshakeError
 from ._handshake import (
     CANCEL,
     COMMAND_ACK,
-    HandshakeError,
     Identity,
     identify,
     is_handshake_message,

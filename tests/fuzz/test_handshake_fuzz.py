@@ -20,7 +20,8 @@ from hypothesis import assume, event, example, given
 from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 
-from movesia_mcp._handshake import HandshakeError, Identity, derive_session_id, identify
+from movesia_mcp import HandshakeError
+from movesia_mcp._handshake import Identity, derive_session_id, identify
 
 from .conftest import count, fuzz_settings
 from .harness import LoopThread, RawEditor, eventually, fuzz_manager

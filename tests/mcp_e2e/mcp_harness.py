@@ -35,8 +35,9 @@ from pydantic import BaseModel
 
 from conftest import RunningServer, serve
 from movesia_mcp import UnityManager, UnityManagerConfig
-from movesia_mcp._server.app import CompileWait, ConnectionStatus, ProjectList, build_server
+from movesia_mcp._server.app import build_server
 from movesia_mcp._server.hub import ClientHub
+from movesia_mcp._server.server_tools import CompileWait, ConnectionStatus, ProjectList
 from movesia_mcp._simulator import SimulatedEditor, SimulatedUnity
 from movesia_mcp._simulator.editor import DEFAULT_PROJECT_PATH, DEFAULT_UNITY_VERSION
 from movesia_mcp.catalog import TOOLS_BY_NAME

@@ -15,7 +15,7 @@ from mcp_harness import DEADLINE, World, eventually, read_json, structured
 
 from movesia_mcp._bounds import json_size
 from movesia_mcp._config import UnityManagerConfig
-from movesia_mcp._server.app import DEFAULT_RESOURCE_BYTES
+from movesia_mcp._server.resources import DEFAULT_RESOURCE_BYTES
 
 pytest_plugins = ["mcp_fixtures"]
 

@@ -11,8 +11,8 @@ import asyncio
 
 from mcp_harness import DEADLINE, PROJECT, World, call_ok, read_json, subscribed, update_showing
 
-from movesia_mcp._server.app import SELECTION, STATUS
 from movesia_mcp._simulator import SimulatedEditor
+from movesia_mcp.catalog._resources import SELECTION, STATUS
 
 pytest_plugins = ["mcp_fixtures"]
 

@@ -49,11 +49,11 @@ def test_programmatic_defaults_agree_with_the_configuration() -> None:
     documented defaults as the command line."""
     import inspect
 
-    from movesia_mcp._server import app, runtime, tools
+    from movesia_mcp._server import resources, runtime, tools
     from movesia_mcp._server.hub import ClientHub
 
     config = Config()
-    assert config.max_resource_bytes == app.DEFAULT_RESOURCE_BYTES
+    assert config.max_resource_bytes == resources.DEFAULT_RESOURCE_BYTES
     assert config.max_console_entry_bytes == tools.DEFAULT_CONSOLE_ENTRY_BYTES
     assert ClientHub().max_logs_per_s == config.max_log_notifications_per_s
     timeout = inspect.signature(runtime.serving).parameters["request_timeout"].default

@@ -101,13 +101,3 @@ def test_every_movesia_error_is_defined_in_exceptions() -> None:
     for name, cls in real_tree().items():
         assert cls.__module__ == "movesia_mcp._exceptions", name
         assert getattr(exceptions, name) is cls
-
-
-def test_the_modules_that_raise_them_still_offer_them() -> None:
-    from movesia_mcp._handshake import HandshakeError
-    from movesia_mcp._server.relay_secret import RelaySecretError
-    from movesia_mcp._server.runtime import PortInUseError
-
-    assert HandshakeError is exceptions.HandshakeError
-    assert PortInUseError is exceptions.PortInUseError
-    assert RelaySecretError is exceptions.RelaySecretError

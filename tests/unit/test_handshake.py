@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from movesia_mcp import HandshakeError
 from movesia_mcp._handshake import (
-    HandshakeError,
     derive_session_id,
     identify,
     is_handshake_message,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from movesia_mcp import RelaySecretError
 from movesia_mcp._security import secret_matches
 from movesia_mcp._server.relay_secret import (
-    RelaySecretError,
     read_secret,
     remove_secret,
     secret_path,

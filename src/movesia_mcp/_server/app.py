@@ -23,26 +23,11 @@ from mcp.server.mcpserver import MCPServer
 from .._unity_manager import UnityManager
 from .._unity_session import StateChange
 from .._version import __version__
-from ..catalog._resources import (
-    CONSOLE,
-    EVENTS,
-    HIERARCHY,
-    PROJECTS,
-    SELECTION,
-    STATUS,
-    refreshed_resources,
-    triggers,
-)
+from ..catalog._resources import refreshed_resources, triggers
 from .hub import ClientHub
 from .prompts import register_prompts
-from .resources import DEFAULT_RESOURCE_BYTES, RESOURCE_URIS, register_resources
-from .server_tools import (
-    CompileWait,
-    ConnectionStatus,
-    ProjectList,
-    register_server_tools,
-    status_snapshot,
-)
+from .resources import DEFAULT_RESOURCE_BYTES, register_resources
+from .server_tools import register_server_tools
 from .templates import ListenTracker, register_templates, uris_for_event
 from .tools import (
     DEFAULT_CONSOLE_ENTRY_BYTES,
@@ -51,23 +36,7 @@ from .tools import (
     register_unity_tools,
 )
 
-__all__ = [
-    "CONSOLE",
-    "DEFAULT_RESOURCE_BYTES",
-    "EVENTS",
-    "HIERARCHY",
-    "INSTRUCTIONS",
-    "PROJECTS",
-    "RESOURCE_URIS",
-    "SELECTION",
-    "STATUS",
-    "CompileWait",
-    "ConnectionStatus",
-    "ProjectList",
-    "build_server",
-    "deliveries_settled",
-    "status_snapshot",
-]
+__all__ = ["INSTRUCTIONS", "build_server", "deliveries_settled"]
 
 INSTRUCTIONS = """\
 Tools here act on the Unity Editor project the user has open. Unity tools take an optional

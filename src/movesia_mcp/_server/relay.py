@@ -46,12 +46,13 @@ from mcp.types import CONNECTION_CLOSED, INTERNAL_ERROR
 from pydantic import BaseModel, ValidationError
 
 from .._config import Config
+from .._exceptions import PortInUseError, RelaySecretError
 from .._status import probe
 from .._version import __version__
 from .holder import RELAY_CLIENT_NAME
 from .hub import ClientHub
-from .relay_secret import RELAY_HEADER, RelaySecretError, read_secret
-from .runtime import PortInUseError, Runtime, bind_listener, serve_stdio, watch_signals
+from .relay_secret import RELAY_HEADER, read_secret
+from .runtime import Runtime, bind_listener, serve_stdio, watch_signals
 
 logger = logging.getLogger("movesia_mcp.relay")
 

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from .._exceptions import RelaySecretError as RelaySecretError  # re-exported: defined there
+from .._exceptions import RelaySecretError
 from .._security import secret_matches
 
 RELAY_HEADER = "x-movesia-relay-secret"

@@ -23,14 +23,14 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp
 
 from .._config import Config
-from .._exceptions import PortInUseError as PortInUseError  # re-exported: defined there
+from .._exceptions import PortInUseError, RelaySecretError
 from .._routes import create_app
 from .._unity_manager import UnityManager
 from .app import build_server
 from .deadlines import deadline_protocol
 from .holder import RELAY_PATH, holder_status, relay_route
 from .hub import ClientHub
-from .relay_secret import RelaySecretError, remove_secret, write_secret
+from .relay_secret import remove_secret, write_secret
 from .stdio import stdio_streams
 
 logger = logging.getLogger("movesia_mcp._server")
