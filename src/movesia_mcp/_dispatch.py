@@ -199,7 +199,8 @@ class CommandDispatch:
     def cancel_in_unity(self, command: PendingCommand[UnityConnection]) -> None:
         """The caller gave up on ``command`` (§6.2): tell an editor that declared
         ``cancel``. Off the caller's task, which is being cancelled itself: the send
-        belongs to the sweep's task group, so shutdown ends it."""
+        belongs to the manager's task group (with none running, to a tracked task that
+        ``fail_all`` cancels), so shutdown ends it."""
         if not command.written:
             return
         session = self.directory.sessions.get(command.session_id)
