@@ -605,6 +605,41 @@ async def eventually(predicate: Callable[[], object], timeout: float = 5.0) -> N
         await asyncio.sleep(0.005)
 
 
+Progress = tuple[float, float | None, str | None]
+
+
+async def call_while_compiling(
+    world: World, mode: str, tool: str, arguments: Json
+) -> tuple[CallToolResult, list[Progress]]:
+    """Call ``tool`` while the editor compiles, and collect its progress notifications.
+
+    The editor reports ``compile_started`` first; it finishes compiling once the caller
+    has seen a progress notification (5 s at most), so the call must wait and say so.
+    """
+    reports: list[Progress] = []
+    reported = asyncio.Event()
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        reports.append((progress, total, message))
+        reported.set()
+
+    async def finish_compile() -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(reported.wait(), 5)
+        await world.peer.send_event("compile_finished", {"success": True, "errors": []})
+
+    session = world.manager.sessions[world.peer.session_id]
+    await world.peer.send_event("compile_started", {})
+    await eventually(lambda: session.compiling)
+    finisher = asyncio.create_task(finish_compile())
+    try:
+        async with asyncio.timeout(DEADLINE), Client(world.server, mode=mode) as client:
+            result = await client.call_tool(tool, arguments, progress_callback=on_progress)
+    finally:
+        await finisher
+    return result, reports
+
+
 # ── resource updates, in both eras ──────────────────────────────────────────────────
 
 

@@ -4,11 +4,17 @@ reload; bad package names are refused before anything reaches Unity."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import pytest
 from mcp import Client
-from mcp_harness import DEADLINE, World, call_ok, error_text, eventually, structured
+from mcp_harness import (
+    DEADLINE,
+    World,
+    call_ok,
+    call_while_compiling,
+    error_text,
+    structured,
+)
 
 pytest_plugins = ["mcp_fixtures"]
 
@@ -73,31 +79,9 @@ async def test_what_the_package_manager_refuses_is_a_tool_error(world: World, mo
 async def test_progress_is_reported_while_the_package_manager_works(
     world: World, mode: str
 ) -> None:
-    reports: list[str | None] = []
-    reported = asyncio.Event()
-
-    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
-        reports.append(message)
-        reported.set()
-
-    async def finish_compile() -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(reported.wait(), 5)
-        await world.peer.send_event("compile_finished", {"success": True, "errors": []})
-
-    session = world.manager.sessions[world.peer.session_id]
-    await world.peer.send_event("compile_started", {})
-    await eventually(lambda: session.compiling)
-    finisher = asyncio.create_task(finish_compile())
-    try:
-        async with asyncio.timeout(DEADLINE), Client(world.server, mode=mode) as client:
-            result = await client.call_tool(
-                "add_package",
-                {"package": "com.unity.ai.navigation@1.1.5"},
-                progress_callback=on_progress,
-            )
-    finally:
-        await finisher
+    result, reports = await call_while_compiling(
+        world, mode, "add_package", {"package": "com.unity.ai.navigation@1.1.5"}
+    )
     answer = structured(result, "add_package")
     assert reports, "no progress notification while Unity was busy"
     assert answer["version"] == "1.1.5"

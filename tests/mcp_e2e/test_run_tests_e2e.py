@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 import pytest
 from mcp import Client
-from mcp_harness import DEADLINE, World, call_ok, error_text, eventually, structured
+from mcp_harness import (
+    DEADLINE,
+    World,
+    call_ok,
+    call_while_compiling,
+    error_text,
+    structured,
+)
 
 pytest_plugins = ["mcp_fixtures"]
 
@@ -105,30 +111,8 @@ async def test_a_bad_name_pattern_is_unitys_clear_error(world: World) -> None:
 
 
 async def test_progress_is_reported_while_run_tests_waits(world: World, mode: str) -> None:
-    reports: list[str | None] = []
-    reported = asyncio.Event()
-
-    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
-        reports.append(message)
-        reported.set()
-
-    async def finish_compile() -> None:
-        # The editor is busy (compiling) until the caller has seen run_tests wait.
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(reported.wait(), 5)
-        await world.peer.send_event("compile_finished", {"success": True, "errors": []})
-
-    session = world.manager.sessions[world.peer.session_id]
-    await world.peer.send_event("compile_started", {})
-    await eventually(lambda: session.compiling)
-    finisher = asyncio.create_task(finish_compile())
-    try:
-        async with asyncio.timeout(DEADLINE), Client(world.server, mode=mode) as client:
-            result = await client.call_tool(
-                "run_tests", {"mode": "EditMode"}, progress_callback=on_progress
-            )
-    finally:
-        await finisher
+    # The editor is busy (compiling) until the caller has seen run_tests wait.
+    result, reports = await call_while_compiling(world, mode, "run_tests", {"mode": "EditMode"})
     assert reports, "no progress notification while run_tests waited"
     answer = structured(result, "run_tests")
     assert (answer["passed"], answer["failed"], answer["skipped"]) == (3, 1, 1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from mcp import Client
 from mcp_harness import (
@@ -12,7 +11,7 @@ from mcp_harness import (
     VALID_SCRIPT,
     World,
     call_ok,
-    eventually,
+    call_while_compiling,
     structured,
 )
 
@@ -38,32 +37,10 @@ async def test_valid_script_compiles_across_a_domain_reload(world: World, mode: 
 
 
 async def test_progress_is_reported_while_unity_compiles(world: World, mode: str) -> None:
-    reports: list[tuple[float, float | None, str | None]] = []
-    reported = asyncio.Event()
-
-    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
-        reports.append((progress, total, message))
-        reported.set()
-
-    async def finish_compile() -> None:
-        # Unity finishes compiling once the caller has seen it wait (5 s at most).
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(reported.wait(), 5)
-        await world.peer.send_event("compile_finished", {"success": True, "errors": []})
-
-    session = world.manager.sessions[world.peer.session_id]
-    await world.peer.send_event("compile_started", {})
-    await eventually(lambda: session.compiling)
-    finisher = asyncio.create_task(finish_compile())
-    try:
-        async with asyncio.timeout(DEADLINE), Client(world.server, mode=mode) as client:
-            result = await client.call_tool(
-                "write_script",
-                {"path": PATH, "contents": VALID_SCRIPT},
-                progress_callback=on_progress,
-            )
-    finally:
-        await finisher
+    # Unity finishes compiling once the caller has seen it wait (5 s at most).
+    result, reports = await call_while_compiling(
+        world, mode, "write_script", {"path": PATH, "contents": VALID_SCRIPT}
+    )
     answer = structured(result, "write_script")
     assert reports, "no progress notification while Unity was compiling"
     assert any("compiling" in (message or "") for _, _, message in reports)
