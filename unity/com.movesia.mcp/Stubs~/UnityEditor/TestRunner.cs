@@ -72,6 +72,11 @@ namespace UnityEditor.TestTools.TestRunner.Api
         void TestFinished(ITestResultAdaptor result);
     }
 
+    public interface IErrorCallbacks : ICallbacks
+    {
+        void OnError(string message);
+    }
+
     public class Filter
     {
         public TestMode testMode;

@@ -9,7 +9,9 @@
 // framework's RunFinished, whose listener is registered again in every domain
 // (Hook, from the bootstrap's InitializeOnLoad), with the counts and failures read from the
 // result tree it is given, complete: true. What RunFinished needs (the key, the page, the
-// start) is kept in SessionState (PlayModeRunRecord).
+// start) is kept in SessionState (PlayModeRunRecord). A run the test framework cannot
+// start or finish (a build error, a failing IPrebuildSetup) is reported through
+// IErrorCallbacks.OnError: the command is answered with that message, not left to time out.
 using System;
 using System.Collections.Generic;
 using Movesia.Mcp.Core;
@@ -141,6 +143,7 @@ namespace Movesia.Mcp.Editor
         // the core was waiting for it: the handler answers with this at once.
         private static string startingKey;
         private static JObject finishedWhileStarting;
+        private static string failedWhileStarting;
         private static Listener listener;
 
         /// <summary>
@@ -196,7 +199,12 @@ namespace Movesia.Mcp.Editor
                 return RunEditMode(settings, modeName, offset, limit);
             }
             JObject finishedAtOnce;
-            string key = StartPlayMode(settings, modeName, offset, limit, out finishedAtOnce);
+            string failedAtOnce;
+            string key = StartPlayMode(settings, modeName, offset, limit, out finishedAtOnce, out failedAtOnce);
+            if (failedAtOnce != null)
+            {
+                throw new CommandException(failedAtOnce);
+            }
             if (finishedAtOnce != null)
             {
                 return CommandOutcome.Done(finishedAtOnce);
@@ -223,6 +231,10 @@ namespace Movesia.Mcp.Editor
                 syncRunActive = false;
                 Api.UnregisterCallbacks(run);
             }
+            if (run.Error != null)
+            {
+                throw new CommandException(RunError(run.Error));
+            }
             if (!run.Finished)
             {
                 throw new CommandException("the EditMode run did not finish synchronously (UnityTest coroutine tests need a PlayMode run, or the Test Runner window)");
@@ -230,8 +242,12 @@ namespace Movesia.Mcp.Editor
             return CommandOutcome.Done(run.Result);
         }
 
-        /// <summary>Starts the run; its key, and the result when it ended inside Execute already.</summary>
-        private static string StartPlayMode(ExecutionSettings settings, string modeName, int offset, int limit, out JObject finishedAtOnce)
+        /// <summary>
+        /// Starts the run; its key, and the result (or the test framework's error) when it
+        /// ended inside Execute already.
+        /// </summary>
+        private static string StartPlayMode(ExecutionSettings settings, string modeName, int offset, int limit,
+            out JObject finishedAtOnce, out string failedAtOnce)
         {
             EditorLink link = EditorContext.Link;
             PlayModeRunRecord running = PlayModeRunRecord.FromJson(Records.Get(RecordKey));
@@ -251,6 +267,7 @@ namespace Movesia.Mcp.Editor
             Records.Set(RecordKey, record.ToJson());
             startingKey = record.Key;
             finishedWhileStarting = null;
+            failedWhileStarting = null;
             try
             {
                 Api.Execute(settings);
@@ -265,8 +282,18 @@ namespace Movesia.Mcp.Editor
                 startingKey = null;
             }
             finishedAtOnce = finishedWhileStarting;
+            failedAtOnce = failedWhileStarting;
             finishedWhileStarting = null;
+            failedWhileStarting = null;
             return record.Key;
+        }
+
+        /// <summary>The answer's error for a run the test framework reported as failed (OnError).</summary>
+        private static string RunError(string message)
+        {
+            string reason = string.IsNullOrEmpty(message) ? "no reason given" : message.Trim();
+            return "the test run failed before its tests could finish: " + reason
+                + " (fix the compile errors or the failing IPrebuildSetup, then run again)";
         }
 
         private static string[] Names(List<string> values)
@@ -314,7 +341,7 @@ namespace Movesia.Mcp.Editor
         }
 
         /// <summary>One synchronous (EditMode) run's callbacks: counts the leaf results as they finish.</summary>
-        private sealed class Run : ICallbacks
+        private sealed class Run : IErrorCallbacks
         {
             private readonly string mode;
             private readonly int offset;
@@ -332,6 +359,9 @@ namespace Movesia.Mcp.Editor
             public JObject Result { get; private set; }
 
             public bool Finished { get; private set; }
+
+            /// <summary>The test framework's error message, when the run failed (OnError).</summary>
+            public string Error { get; private set; }
 
             public void RunStarted(ITestAdaptor testsToRun)
             {
@@ -351,13 +381,18 @@ namespace Movesia.Mcp.Editor
                 Result = report.Result(mode, (DateTime.UtcNow - started).TotalSeconds, offset, limit);
                 Finished = true;
             }
+
+            public void OnError(string message)
+            {
+                Error = message ?? "";
+            }
         }
 
         /// <summary>
         /// Registered once per domain: answers the PlayMode run of the record, whichever domain
         /// its RunFinished fires in. Never throws into the test framework.
         /// </summary>
-        private sealed class Listener : ICallbacks
+        private sealed class Listener : IErrorCallbacks
         {
             public void RunStarted(ITestAdaptor testsToRun)
             {
@@ -381,6 +416,47 @@ namespace Movesia.Mcp.Editor
                 {
                     EditorContext.LogError("run_tests: could not report the end of the PlayMode run: " + e);
                 }
+            }
+
+            public void OnError(string message)
+            {
+                try
+                {
+                    Fail(message);
+                }
+                catch (Exception e)
+                {
+                    EditorContext.LogError("run_tests: could not report the failed PlayMode run: " + e);
+                }
+            }
+
+            /// <summary>The record's run failed to run: its command gets the error at once.</summary>
+            private static void Fail(string message)
+            {
+                if (syncRunActive)
+                {
+                    return;  // our EditMode run: its own callbacks answer it
+                }
+                SessionStateStore records = Records;
+                PlayModeRunRecord record = PlayModeRunRecord.FromJson(records.Get(RecordKey));
+                if (record == null)
+                {
+                    return;  // a run started from the Test Runner window
+                }
+                records.Remove(RecordKey);
+                string error = RunError(message);
+                if (startingKey == record.Key)
+                {
+                    failedWhileStarting = error;  // the handler has not returned yet
+                    return;
+                }
+                EditorLink link = EditorContext.Link;
+                if (link == null)
+                {
+                    EditorContext.LogError("run_tests: the PlayMode run failed but the link is not running: " + error);
+                    return;
+                }
+                link.FailDeferred(record.Key, error);  // logs, never throws, when nobody waits any more
             }
 
             private static void Finish(ITestResultAdaptor result)
