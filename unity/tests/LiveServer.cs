@@ -327,6 +327,28 @@ namespace Movesia.Mcp.Tests
             return list;
         }
 
+        /// <summary>
+        /// The first frame of direction that matches, waiting for it up to seconds: the
+        /// reader thread records a frame when it has read it, which on a loaded machine may be
+        /// after the server's answer to the MCP call reached the test.
+        /// </summary>
+        public JObject WaitForFrame(string direction, Func<JObject, bool> match, string what, double seconds)
+        {
+            DateTime end = DateTime.UtcNow.AddSeconds(seconds);
+            while (true)
+            {
+                foreach (JObject frame in Frames(direction))
+                {
+                    if (match(frame))
+                    {
+                        return frame;
+                    }
+                }
+                Assert.That(DateTime.UtcNow, Is.LessThan(end), what);
+                System.Threading.Thread.Sleep(5);
+            }
+        }
+
         private sealed class Recording : ISocket
         {
             private readonly RecordingSockets owner;

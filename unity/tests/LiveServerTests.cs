@@ -484,17 +484,13 @@ namespace Movesia.Mcp.Tests
                 Task<JObject> call = server.Mcp.Call("get_editor_state", args);
                 Assert.IsTrue(call.Wait(TimeSpan.FromSeconds(60)), "the call ended");
                 Assert.IsTrue((bool)call.Result["is_error"], "timed out");
-                string rid = (string)editor.Sockets.Frames("in").First(o => (string)o["type"] == "get_editor_state")["id"];
-                Assert.IsTrue(editor.Sockets.Frames("out").Any(o => (string)o["type"] == "ack" && (string)o["id"] == rid), "acked on receipt");
+                RecordingSockets sockets = editor.Sockets;
+                string rid = (string)sockets.WaitForFrame("in", o => (string)o["type"] == "get_editor_state", "the command frame", 30)["id"];
+                sockets.WaitForFrame("out", o => (string)o["type"] == "ack" && (string)o["id"] == rid, "acked on receipt", 30);
                 if (cancels)
                 {
                     // 1.1: the server sends cancel; the command never runs, nothing is answered.
-                    DateTime end = DateTime.UtcNow.AddSeconds(30);
-                    while (!editor.Sockets.Frames("in").Any(o => (string)o["type"] == "cancel" && (string)o["body"]["request_id"] == rid))
-                    {
-                        Assert.That(DateTime.UtcNow, Is.LessThan(end), "a cancel frame");
-                        System.Threading.Thread.Sleep(5);
-                    }
+                    sockets.WaitForFrame("in", o => (string)o["type"] == "cancel" && (string)o["body"]["request_id"] == rid, "a cancel frame", 30);
                     editor.Pump(300);
                     Assert.AreEqual(0, editor.RunsOf("get_editor_state"));
                     Assert.IsFalse(editor.Sockets.Frames("out").Any(o => (string)o["type"] == "get_editor_state_response"));
