@@ -19,7 +19,7 @@ import contextlib
 import json
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import asdict
 from typing import Any
 
@@ -93,7 +93,7 @@ def header(result: dict[str, Any]) -> list[str]:
 
 Section = Callable[[Any], Awaitable[dict[str, Any]]]
 Report = Callable[[dict[str, Any]], list[str]]
-ChildMain = Callable[[list[str]], Awaitable[None]]
+ChildMain = Callable[[list[str]], Coroutine[Any, Any, None]]
 
 
 def load_main(
