@@ -34,7 +34,7 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # (no stubs; a dependency of mcp)
 
-from bench_load import Editors
+from bench_load_editors import Editors
 from harness import pipelined_rate, quiet_logging, settle, timed_calls
 from movesia_mcp import UnityManager
 from movesia_mcp._connection import UnityConnection

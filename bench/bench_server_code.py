@@ -13,7 +13,11 @@ figure for every variant alike).
 Reports µs per command, sequential and 64 deep, the minimum and the median of the
 rounds (the minimum is the least disturbed by other jobs on the machine).
 
-    .venv/bin/python bench/bench_server_code.py [--n 5000] [--rounds 15]
+    .venv/bin/python bench/bench_server_code.py                 # full: 15 rounds x 5000
+    .venv/bin/python bench/bench_server_code.py --quick         # CI: 7 rounds x 2000
+    .venv/bin/python bench/bench_server_code.py --json out.json # also the results as JSON
+
+``--n``, ``--rounds`` and ``--depth`` override the sizes.
 
 Only the report goes to stdout.
 """
@@ -24,10 +28,12 @@ import argparse
 import asyncio
 import gc
 import statistics
+import sys
 import time
 from collections import deque
 from typing import Any
 
+from harness import machine, quiet_logging, write_json
 from pairs import OursBare, echo_params, response_text
 
 PLACEHOLDER = "R" * 32  # the answer template's request id, replaced per command
@@ -107,20 +113,44 @@ async def measure(n: int, rounds: int, depth: int) -> tuple[list[float], list[fl
     return seq, pipe
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=5000, help="commands per round")
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--depth", type=int, default=64)
-    args = parser.parse_args()
-    seq, pipe = asyncio.run(measure(args.n, args.rounds, args.depth))
-    print(f"server code per send_and_wait, in-memory echo ({args.rounds} rounds x {args.n})")
-    print(f"  sequential     min {min(seq):6.2f} µs   median {statistics.median(seq):6.2f} µs")
-    print(
-        f"  {args.depth} deep        min {min(pipe):6.2f} µs   "
-        f"median {statistics.median(pipe):6.2f} µs"
-    )
+FULL = {"n": 5000, "rounds": 15, "depth": 64}
+QUICK = {"n": 2000, "rounds": 7, "depth": 64}
+
+
+def figures(samples: list[float]) -> dict[str, Any]:
+    return {"min_us": min(samples), "median_us": statistics.median(samples), "rounds": samples}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="CI-sized run (n=2000, 7 rounds)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
+    parser.add_argument("--n", type=int, help="commands per round (full: 5000)")
+    parser.add_argument("--rounds", type=int, help="rounds (full: 15)")
+    parser.add_argument("--depth", type=int, help="commands in flight, pipelined (64)")
+    args = parser.parse_args(argv)
+    plan = dict(QUICK if args.quick else FULL)
+    plan.update({k: v for k in plan if (v := getattr(args, k)) is not None})
+    quiet_logging()
+    t0 = time.perf_counter()
+    seq, pipe = asyncio.run(measure(plan["n"], plan["rounds"], plan["depth"]))
+    result = {
+        "machine": machine(),
+        "quick": args.quick,
+        "plan": plan,
+        "sequential": figures(seq),
+        "pipelined": figures(pipe),
+        "elapsed_s": time.perf_counter() - t0,
+    }
+    n, rounds, depth = plan["n"], plan["rounds"], plan["depth"]
+    print(f"server code per send_and_wait, in-memory echo ({rounds} rounds x {n})")
+    for label, samples in (("sequential", seq), (f"{depth} deep", pipe)):
+        low, mid = min(samples), statistics.median(samples)
+        print(f"  {label:<14} min {low:6.2f} µs   median {mid:6.2f} µs")
+    if args.json:
+        write_json(args.json, result)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -14,8 +14,13 @@ progress), the combined summary to stdout. Targets, each marked PASS or MISS:
   (``bench_tools_call.py``)
 * a 500-node hierarchy page validated by the MCP Python client ≤ 3 ms
   (``bench_hierarchy_validation.py``)
-* reconnect to first command after a domain reload ≤ 50 ms (``bench_load.py``)
-* command p99 under the event flood ≤ 10 x the idle p99 (``bench_load.py``)
+* reconnect to first command after a domain reload ≤ 50 ms (``bench_load_reconnect.py``)
+* command p99 under the event flood ≤ 10 x the idle p99 (``bench_load_flood.py``)
+
+The load and scale section runs one script per subsection (``bench_load_editors.py``,
+``bench_load_clients.py``, ``bench_load_flood.py``, ``bench_load_reconnect.py``,
+``bench_load_big_scene.py``); ``bench_server_code.py`` (the server's own Python per
+``send_and_wait`` on an in-memory echo) is reported without a floor or a target.
 
 ``bench_csharp.py`` (the C# core's dispatch overhead under Mono against a bare C#
 ClientWebSocket echo) is reported as a ratio with no target; it is skipped, not failed,
@@ -54,24 +59,23 @@ Json = dict[str, Any]
 SCRIPTS = {
     "roundtrip": "bench/bench_roundtrip.py",
     "breakdown": "bench/bench_breakdown.py",
+    "server_code": "bench/bench_server_code.py",
     "mcp": "bench/bench_mcp.py",
     "tools_call": "bench/bench_tools_call.py",
     "hierarchy_validation": "bench/bench_hierarchy_validation.py",
-    "load": "bench/bench_load.py",
+    "load_editors": "bench/bench_load_editors.py",
+    "load_clients": "bench/bench_load_clients.py",
+    "load_flood": "bench/bench_load_flood.py",
+    "load_reconnect": "bench/bench_load_reconnect.py",
+    "load_big_scene": "bench/bench_load_big_scene.py",
     "csharp": "bench/bench_csharp.py",
 }
-BENCHES = tuple(SCRIPTS)
+BENCHES = tuple(SCRIPTS)  # also the order of the sections in BENCHMARKS.md
 # the breakdown explains; CI needs no more
-QUICK_BENCHES = ("roundtrip", "mcp", "tools_call", "hierarchy_validation", "load", "csharp")
-TIMEOUT_S = {
-    "roundtrip": 600,
-    "breakdown": 600,
-    "tools_call": 600,
-    "hierarchy_validation": 600,
-    "mcp": 600,
-    "load": 1200,
-    "csharp": 600,
-}
+QUICK_BENCHES = tuple(name for name in BENCHES if name != "breakdown")
+# "## 3. Load and scale": one subsection per script
+LOAD_BENCHES = ("load_editors", "load_clients", "load_flood", "load_reconnect", "load_big_scene")
+TIMEOUT_S = {name: 600 for name in BENCHES}  # halved with --quick
 
 
 def bench_args(name: str, quick: bool) -> list[str]:
@@ -189,8 +193,7 @@ def targets(results: dict[str, Json | None]) -> list[tuple[str, str, str, str, b
                 hv["pass"],
             )
         )
-    load = results.get("load") or {}
-    rc = load.get("reconnect")
+    rc = results.get("load_reconnect")
     if rc:
         out.append(
             (
@@ -198,18 +201,18 @@ def targets(results: dict[str, Json | None]) -> list[tuple[str, str, str, str, b
                 f"median {rc['worst_median_ms']:.2f} ms, p99 {rc['worst_p99_ms']:.2f} ms "
                 "(worst of the two cases)",
                 f"≤ {rc['target_ms']:g} ms (median)",
-                "bench_load reconnect",
+                "bench_load_reconnect",
                 rc["pass"],
             )
         )
-    fl = load.get("flood")
+    fl = results.get("load_flood")
     if fl:
         out.append(
             (
                 "command p99 under a 2,000 events/s flood",
                 f"{x(fl['p99_ratio_worst'])} the idle p99 (worst project)",
                 f"≤ {fl['p99_target']:g}x idle",
-                "bench_load flood",
+                "bench_load_flood",
                 fl["pass_p99"],
             )
         )
@@ -404,6 +407,33 @@ def section_breakdown(b: Json, command: str) -> list[str]:
     ]
 
 
+def section_server_code(sc: Json, command: str) -> list[str]:
+    plan = sc["plan"]
+    rows = [
+        [label, f"{sc[key]['min_us']:.2f}", f"{sc[key]['median_us']:.2f}"]
+        for label, key in (
+            ("sequential", "sequential"),
+            (f"pipelined, {plan['depth']} deep", "pipelined"),
+        )
+    ]
+    return [
+        "### The server's own Python per `send_and_wait`, with the socket taken out",
+        "",
+        f"`{command}`",
+        "",
+        "The real server and a bare peer (`pairs.OursBare`), then the connection's "
+        "Starlette WebSocket swapped for an in-memory echo on which the manager's real read "
+        "loop runs: each command goes through `send_and_wait`, the command table, the "
+        "envelope encoder, `send_text`, the read loop, the router and the answer, as over a "
+        "socket; only uvicorn, Starlette and the kernel are missing. No floor and no "
+        f"target: the figure is the server code's own. {plan['rounds']} rounds of "
+        f"{plan['n']} commands; µs per command, the minimum of the rounds (the least "
+        "disturbed by other jobs) and their median.",
+        "",
+        *table(["path", "min µs/command", "median µs/command"], rows),
+    ]
+
+
 def section_mcp(m: Json, command: str) -> list[str]:
     f, plan = m["floor"], m["plan"]
     lines = [
@@ -454,266 +484,270 @@ def section_mcp(m: Json, command: str) -> list[str]:
     return lines
 
 
-def section_load(load: Json, command: str) -> list[str]:
-    lines = ["## 3. Load and scale", "", f"`{command}`"]
-    s = load.get("editors")
-    if s:
-        n = s["editors"]
-        rows = [
-            [name, us(f["median_us"]), us(f["p99_us"]), f"{f['throughput_per_s']:,.0f}"]
-            for name, f in s["figures"].items()
+def section_load_editors(s: Json, command: str) -> list[str]:
+    n = s["editors"]
+    rows = [
+        [name, us(f["median_us"]), us(f["p99_us"]), f"{f['throughput_per_s']:,.0f}"]
+        for name, f in s["figures"].items()
+    ]
+    rrows = [
+        [name, x(r["median"]), x(r["p99"]), x(r["throughput"])] for name, r in s["ratios"].items()
+    ]
+    return [
+        f"### {n} editors connected at once",
+        "",
+        f"`{command}`",
+        "",
+        f"Echo commands spread round-robin over {n} projects with `project=`; floors: the "
+        f"bare-websockets pair with 1 peer and with {n} bare peers (round-robin), and the "
+        f"same server with 1 editor. Connecting {n} editors took {s['connect_all_s']:.2f} s.",
+        "",
+        *table(["side", "p50 µs", "p99 µs", "cmd/s @64"], rows),
+        "",
+        *table(["ratio", "p50", "p99", "throughput"], rrows),
+    ]
+
+
+def section_load_clients(s: Json, command: str) -> list[str]:
+    k = s["clients"]
+    rows = [
+        [
+            name,
+            f"{r['calls_per_s']:,.0f}",
+            us(r["latency"]["median_us"]),
+            us(r["latency"]["p99_us"]),
+            f"{r['server_cpu']:.0%}",
+            f"{r['server_cpu_ms_per_call']:.2f}",
+            f"{r['cpu']:.0%}",
+            str(r["errors"]),
         ]
-        rrows = [
-            [name, x(r["median"]), x(r["p99"]), x(r["throughput"])]
-            for name, r in s["ratios"].items()
-        ]
-        lines += [
-            "",
-            f"### {n} editors connected at once",
-            "",
-            f"Echo commands spread round-robin over {n} projects with `project=`; floors: the "
-            f"bare-websockets pair with 1 peer and with {n} bare peers (round-robin), and the "
-            f"same server with 1 editor. Connecting {n} editors took {s['connect_all_s']:.2f} s.",
-            "",
-            *table(["side", "p50 µs", "p99 µs", "cmd/s @64"], rows),
-            "",
-            *table(["ratio", "p50", "p99", "throughput"], rrows),
-        ]
-    s = load.get("mcp_clients")
-    if s:
-        k = s["clients"]
-        rows = [
+        for name, r in s["runs"].items()
+    ]
+    rrows = [
+        [mode, x(r["calls_per_s"]), x(r["p50"], 1), x(r["p99"], 1)]
+        for mode, r in s["ratios"].items()
+    ]
+    return [
+        f"### {k} concurrent MCP clients over streamable HTTP",
+        "",
+        f"`{command}`",
+        "",
+        f"The real http `Runtime` on an ephemeral port; each client (`mcp.Client(url)`) "
+        f"calls `{s['tool']}` in a loop. The clients run in one child process; floor: one "
+        "client. `auto` is the 2026-07-28 era (sessionless), `legacy` the handshake era "
+        "(stateful sessions).",
+        "",
+        *table(
             [
-                name,
-                f"{r['calls_per_s']:,.0f}",
-                us(r["latency"]["median_us"]),
-                us(r["latency"]["p99_us"]),
-                f"{r['server_cpu']:.0%}",
-                f"{r['server_cpu_ms_per_call']:.2f}",
-                f"{r['cpu']:.0%}",
-                str(r["errors"]),
-            ]
-            for name, r in s["runs"].items()
-        ]
-        rrows = [
-            [mode, x(r["calls_per_s"]), x(r["p50"], 1), x(r["p99"], 1)]
-            for mode, r in s["ratios"].items()
-        ]
-        lines += [
-            "",
-            f"### {k} concurrent MCP clients over streamable HTTP",
-            "",
-            f"The real http `Runtime` on an ephemeral port; each client (`mcp.Client(url)`) "
-            f"calls `{s['tool']}` in a loop. The clients run in one child process; floor: one "
-            "client. `auto` is the 2026-07-28 era (sessionless), `legacy` the handshake era "
-            "(stateful sessions).",
-            "",
-            *table(
-                [
-                    "era/clients",
-                    "calls/s",
-                    "p50 µs",
-                    "p99 µs",
-                    "server CPU",
-                    "server ms CPU/call",
-                    "client CPU",
-                    "errors",
-                ],
-                rows,
-            ),
-            "",
-            *table([f"{k} clients / 1 client", "calls/s", "p50", "p99"], rrows),
-        ]
-    s = load.get("flood")
-    if s:
-        f = s["flood"]
-        rows = []
-        for p, idle in s["idle_commands"].items():
-            fl = f["commands"][p]
-            rows.append(
-                [
-                    p,
-                    us(idle["median_us"]),
-                    us(idle["p99_us"]),
-                    us(fl["median_us"]),
-                    us(fl["p99_us"]),
-                    x(s["p99_ratio"][p]),
-                ]
-            )
-        tp = s["traced"]["memory"]
-        mrows = [
-            ["RSS MiB, timed pass", *(f"{p['rss_mb']:.1f}" for p in f["memory"])],
-            ["RSS MiB, traced pass", *(f"{p['rss_mb']:.1f}" for p in tp)],
-            ["tracemalloc MiB, all", *(f"{p['traced_all_mb']:.2f}" for p in tp)],
-            ["tracemalloc MiB, server", *(f"{p['traced_mb']:.2f}" for p in tp)],
-            ["events processed", *(f"{p['processed']:,}" for p in f["memory"])],
-        ]
-        srows = [
+                "era/clients",
+                "calls/s",
+                "p50 µs",
+                "p99 µs",
+                "server CPU",
+                "server ms CPU/call",
+                "client CPU",
+                "errors",
+            ],
+            rows,
+        ),
+        "",
+        *table([f"{k} clients / 1 client", "calls/s", "p50", "p99"], rrows),
+    ]
+
+
+def section_load_flood(s: Json, command: str) -> list[str]:
+    f = s["flood"]
+    rows = []
+    for p, idle in s["idle_commands"].items():
+        fl = f["commands"][p]
+        rows.append(
             [
-                f"{st['target_rate']:,.0f}",
-                f"{st['sent_rate']:,.0f}",
-                f"{st['processed_rate']:,.0f}",
-                f"{st['server_cpu']:.0%}",
-                f"{st['sender_cpu']:.0%}",
-                f"{st['commands_per_s']:,.0f}",
-                us(max(c["p99_us"] for c in st["commands"].values())),
-                ("yes" if st["sustained"] else "no")
-                + (" (2nd try)" if st.get("attempt", 1) > 1 else ""),
-                f"{st.get('load_avg_1m', 0):.2f}",
+                p,
+                us(idle["median_us"]),
+                us(idle["p99_us"]),
+                us(fl["median_us"]),
+                us(fl["p99_us"]),
+                x(s["p99_ratio"][p]),
             ]
-            for st in s["steps"]
+        )
+    tp = s["traced"]["memory"]
+    mrows = [
+        ["RSS MiB, timed pass", *(f"{p['rss_mb']:.1f}" for p in f["memory"])],
+        ["RSS MiB, traced pass", *(f"{p['rss_mb']:.1f}" for p in tp)],
+        ["tracemalloc MiB, all", *(f"{p['traced_all_mb']:.2f}" for p in tp)],
+        ["tracemalloc MiB, server", *(f"{p['traced_mb']:.2f}" for p in tp)],
+        ["events processed", *(f"{p['processed']:,}" for p in f["memory"])],
+    ]
+    srows = [
+        [
+            f"{st['target_rate']:,.0f}",
+            f"{st['sent_rate']:,.0f}",
+            f"{st['processed_rate']:,.0f}",
+            f"{st['server_cpu']:.0%}",
+            f"{st['sender_cpu']:.0%}",
+            f"{st['commands_per_s']:,.0f}",
+            us(max(c["p99_us"] for c in st["commands"].values())),
+            ("yes" if st["sustained"] else "no")
+            + (" (2nd try)" if st.get("attempt", 1) > 1 else ""),
+            f"{st.get('load_avg_1m', 0):.2f}",
         ]
-        limited = f", limited by the {s['limited_by']}" if s["limited_by"] else ""
-        lines += [
-            "",
-            f"### Unity event flood: {s['rate']:,}/s for {s['seconds']:g} s",
-            "",
-            "One editor (a child process) sends `hierarchy_changed` (ACKed) and `log_message` "
-            "events; commands keep running, alternating a quiet editor and the flooding one. "
-            "Floor: the same command loop with no flood (idle). A legacy MCP client is "
-            "subscribed to `unity://scene/hierarchy` and `unity://console`.",
-            "",
-            *table(
-                [
-                    "commands to",
-                    "idle p50 µs",
-                    "idle p99 µs",
-                    "flood p50 µs",
-                    "flood p99 µs",
-                    "p99 flood/idle",
-                ],
-                rows,
-            ),
-            "",
-            f"Command p99 under the flood: {x(s['p99_ratio_worst'])} the idle p99 (target ≤ "
-            f"{s['p99_target']:g}x): {mark(s['pass_p99'])}. Commands completed: idle "
-            f"{s['idle_commands_per_s']:,.0f}/s, under the flood {f['commands_per_s']:,.0f}/s.",
-            f"Events: sent {f['sent']:,} ({f['sent_rate']:,.0f}/s), processed {f['processed']:,} "
-            f"({f['processed_by_end']:,} by the end of the window); server CPU "
-            f"{f['server_cpu']:.0%}; the subscribed client got {f['notifications']} "
-            "resource-updated notifications (coalesced).",
-            "",
-            "Memory at the start, middle and end of the flood (the traced pass is a second "
-            'flood under `tracemalloc`, after the bounded tables were filled; "server" leaves '
-            "out the benchmark's own samples and tracemalloc's snapshots):",
-            "",
-            *table(["memory", "start", "middle", "end"], mrows),
-            "",
-            f"Traced growth middle → end: {s['traced_growth_middle_to_end_mb']:+.2f} MiB "
-            f"({'flat' if s['memory_flat'] else 'GROWING'}).",
-            "",
-            "Highest sustained event rate (steps of "
-            f"{load['plan']['step_seconds']:g} s; commands keep running to the quiet editor; "
-            "a step counts as kept up when the sender reached the rate and the server had "
-            "processed ≥ 97% of it by the end of the step and all of it soon after; a failed "
-            "step is retried once; the ladder stops at the first step that fails twice):",
-            "",
-            *table(
-                [
-                    "target/s",
-                    "sent/s",
-                    "processed/s",
-                    "server CPU",
-                    "sender CPU",
-                    "commands/s",
-                    "command p99 µs",
-                    "kept up",
-                    "load avg",
-                ],
-                srows,
-            ),
-            "",
-            f"Highest sustained: **{s['highest_sustained_rate']:,} events/s**"
-            + (" (every step kept up)" if s["all_steps_sustained"] else limited)
-            + ".",
-        ]
-    s = load.get("reconnect")
-    if s:
-        fl = s["floor"]
-        rows = [
+        for st in s["steps"]
+    ]
+    limited = f", limited by the {s['limited_by']}" if s["limited_by"] else ""
+    return [
+        f"### Unity event flood: {s['rate']:,}/s for {s['seconds']:g} s",
+        "",
+        f"`{command}`",
+        "",
+        "One editor (a child process) sends `hierarchy_changed` (ACKed) and `log_message` "
+        "events; commands keep running, alternating a quiet editor and the flooding one. "
+        "Floor: the same command loop with no flood (idle). A legacy MCP client is "
+        "subscribed to `unity://scene/hierarchy` and `unity://console`.",
+        "",
+        *table(
             [
-                "floor: bare connect + 1 command",
-                ms(fl["median_us"]),
-                ms(fl["p99_us"]),
-                ms(fl["max_us"]),
-                "1.00x",
-            ]
-        ]
-        rows += [
+                "commands to",
+                "idle p50 µs",
+                "idle p99 µs",
+                "flood p50 µs",
+                "flood p99 µs",
+                "p99 flood/idle",
+            ],
+            rows,
+        ),
+        "",
+        f"Command p99 under the flood: {x(s['p99_ratio_worst'])} the idle p99 (target ≤ "
+        f"{s['p99_target']:g}x): {mark(s['pass_p99'])}. Commands completed: idle "
+        f"{s['idle_commands_per_s']:,.0f}/s, under the flood {f['commands_per_s']:,.0f}/s.",
+        f"Events: sent {f['sent']:,} ({f['sent_rate']:,.0f}/s), processed {f['processed']:,} "
+        f"({f['processed_by_end']:,} by the end of the window); server CPU "
+        f"{f['server_cpu']:.0%}; the subscribed client got {f['notifications']} "
+        "resource-updated notifications (coalesced).",
+        "",
+        "Memory at the start, middle and end of the flood (the traced pass is a second "
+        'flood under `tracemalloc`, after the bounded tables were filled; "server" leaves '
+        "out the benchmark's own samples and tracemalloc's snapshots):",
+        "",
+        *table(["memory", "start", "middle", "end"], mrows),
+        "",
+        f"Traced growth middle → end: {s['traced_growth_middle_to_end_mb']:+.2f} MiB "
+        f"({'flat' if s['memory_flat'] else 'GROWING'}).",
+        "",
+        "Highest sustained event rate (steps of "
+        f"{s['plan']['step_seconds']:g} s; commands keep running to the quiet editor; "
+        "a step counts as kept up when the sender reached the rate and the server had "
+        "processed ≥ 97% of it by the end of the step and all of it soon after; a failed "
+        "step is retried once; the ladder stops at the first step that fails twice):",
+        "",
+        *table(
             [
-                name.strip(),
-                ms(c["median_us"]),
-                ms(c["p99_us"]),
-                ms(c["max_us"]),
-                x(c["ratio_median"], 1),
-            ]
-            for name, c in s["cases"].items()
+                "target/s",
+                "sent/s",
+                "processed/s",
+                "server CPU",
+                "sender CPU",
+                "commands/s",
+                "command p99 µs",
+                "kept up",
+                "load avg",
+            ],
+            srows,
+        ),
+        "",
+        f"Highest sustained: **{s['highest_sustained_rate']:,} events/s**"
+        + (" (every step kept up)" if s["all_steps_sustained"] else limited)
+        + ".",
+    ]
+
+
+def section_load_reconnect(s: Json, command: str) -> list[str]:
+    fl = s["floor"]
+    rows = [
+        [
+            "floor: bare connect + 1 command",
+            ms(fl["median_us"]),
+            ms(fl["p99_us"]),
+            ms(fl["max_us"]),
+            "1.00x",
         ]
-        lines += [
-            "",
-            f"### Reconnect to first command after a domain reload ({s['trials']} reloads)",
-            "",
-            "From the peer opening its new connection (`connect()` called) to the first "
-            "command answered on it: a command issued while the editor was away (it waits "
-            "through the reload), and a reload-surviving command (Unity answers it after the "
-            'reload, with its original id). "from welcome" starts the clock at the welcome '
-            "instead. Floor: a bare websockets connect plus one command sent on the new socket.",
-            "",
-            *table(["case", "p50 ms", "p99 ms", "max ms", "p50/floor"], rows),
-            "",
-            f"Worst median {s['worst_median_ms']:.2f} ms (target ≤ {s['target_ms']:g} ms): "
-            f"{mark(s['pass'])}.",
+    ]
+    rows += [
+        [
+            name.strip(),
+            ms(c["median_us"]),
+            ms(c["p99_us"]),
+            ms(c["max_us"]),
+            x(c["ratio_median"], 1),
         ]
-    s = load.get("hierarchy")
-    if s:
-        b = s["build_s"]
-        rows = [
+        for name, c in s["cases"].items()
+    ]
+    return [
+        f"### Reconnect to first command after a domain reload ({s['trials']} reloads)",
+        "",
+        f"`{command}`",
+        "",
+        "From the peer opening its new connection (`connect()` called) to the first "
+        "command answered on it: a command issued while the editor was away (it waits "
+        "through the reload), and a reload-surviving command (Unity answers it after the "
+        'reload, with its original id). "from welcome" starts the clock at the welcome '
+        "instead. Floor: a bare websockets connect plus one command sent on the new socket.",
+        "",
+        *table(["case", "p50 ms", "p99 ms", "max ms", "p50/floor"], rows),
+        "",
+        f"Worst median {s['worst_median_ms']:.2f} ms (target ≤ {s['target_ms']:g} ms): "
+        f"{mark(s['pass'])}.",
+    ]
+
+
+def section_load_big_scene(s: Json, command: str) -> list[str]:
+    b = s["build_s"]
+    rows = [
+        [
+            qname,
+            path,
+            us(per["sample"]["median_us"]),
+            us(per["huge"]["median_us"]),
+            x(per["ratio_median"], 1),
+            f"{per['sample']['peak_kb']:,.0f}",
+            f"{per['huge']['peak_kb']:,.0f}",
+            f"{per['huge']['nodes']}",
+            f"{per['huge']['answer_bytes']:,}",
+        ]
+        for qname, paths in s["figures"].items()
+        for path, per in paths.items()
+    ]
+    return [
+        f"### {s['objects']:,}-object hierarchy",
+        "",
+        f"`{command}`",
+        "",
+        f"`SimulatedEditor(objects={s['objects']})` built in {b['huge']:.2f} s (the "
+        f"17-object sample scene: {b['sample'] * 1000:.1f} ms), +{s['build_rss_mb']:.0f} "
+        f"MiB RSS, {s['build_traced_mb']:.0f} MiB traced. Paged `get_hierarchy` through "
+        "`send_and_wait`, through the tool on the server alone (`MCPServer.call_tool`: "
+        "arguments, the round trip, result conversion) and through an in-memory MCP "
+        "client (2026-07-28 era; adds the protocol and the client's validation of the "
+        "result against the output schema); floor: the same query on the sample scene. "
+        "Peak = tracemalloc peak during one query (server, peer and editor are in this "
+        "process). The scene is `gc.freeze()`d once built: it lives in Unity, not in "
+        "the server process.",
+        "",
+        *table(
             [
-                qname,
-                path,
-                us(per["sample"]["median_us"]),
-                us(per["huge"]["median_us"]),
-                x(per["ratio_median"], 1),
-                f"{per['sample']['peak_kb']:,.0f}",
-                f"{per['huge']['peak_kb']:,.0f}",
-                f"{per['huge']['nodes']}",
-                f"{per['huge']['answer_bytes']:,}",
-            ]
-            for qname, paths in s["figures"].items()
-            for path, per in paths.items()
-        ]
-        lines += [
-            "",
-            f"### {s['objects']:,}-object hierarchy",
-            "",
-            f"`SimulatedEditor(objects={s['objects']})` built in {b['huge']:.2f} s (the "
-            f"17-object sample scene: {b['sample'] * 1000:.1f} ms), +{s['build_rss_mb']:.0f} "
-            f"MiB RSS, {s['build_traced_mb']:.0f} MiB traced. Paged `get_hierarchy` through "
-            "`send_and_wait`, through the tool on the server alone (`MCPServer.call_tool`: "
-            "arguments, the round trip, result conversion) and through an in-memory MCP "
-            "client (2026-07-28 era; adds the protocol and the client's validation of the "
-            "result against the output schema); floor: the same query on the sample scene. "
-            "Peak = tracemalloc peak during one query (server, peer and editor are in this "
-            "process). The scene is `gc.freeze()`d once built: it lives in Unity, not in "
-            "the server process.",
-            "",
-            *table(
-                [
-                    "query",
-                    "path",
-                    "sample µs",
-                    "100k µs",
-                    "100k/sample",
-                    "peak KiB sample",
-                    "peak KiB 100k",
-                    "nodes",
-                    "answer bytes",
-                ],
-                rows,
-                "llrrrrrrr",
-            ),
-        ]
-    return lines
+                "query",
+                "path",
+                "sample µs",
+                "100k µs",
+                "100k/sample",
+                "peak KiB sample",
+                "peak KiB 100k",
+                "nodes",
+                "answer bytes",
+            ],
+            rows,
+            "llrrrrrrr",
+        ),
+    ]
 
 
 def section_csharp(c: Json, command: str) -> list[str]:
@@ -779,7 +813,7 @@ def render(
     header: bool,
 ) -> list[str]:
     lines: list[str] = []
-    env = next((r["machine"] for r in (results.get("mcp"), results.get("load")) if r), None)
+    env = next((r["machine"] for n in ("mcp", *LOAD_BENCHES) if (r := results.get(n))), None)
     if header:
         now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         lines += [
@@ -813,19 +847,29 @@ def render(
     renderers: dict[str, Callable[[Json, str], list[str]]] = {
         "roundtrip": section_roundtrip,
         "breakdown": section_breakdown,
+        "server_code": section_server_code,
         "mcp": section_mcp,
         "tools_call": section_tools_call,
         "hierarchy_validation": section_hierarchy_validation,
-        "load": section_load,
+        "load_editors": section_load_editors,
+        "load_clients": section_load_clients,
+        "load_flood": section_load_flood,
+        "load_reconnect": section_load_reconnect,
+        "load_big_scene": section_load_big_scene,
         "csharp": section_csharp,
     }
+    load_heading = False
     for name in BENCHES:
         if name not in results:
             continue
         data = results.get(name)
         lines.append("")
+        if name in LOAD_BENCHES and not load_heading:
+            lines += ["## 3. Load and scale", ""]
+            load_heading = True
         if data is None:
-            lines.append(f"## {name}: FAILED (no results; see stderr)")
+            level = "###" if name in LOAD_BENCHES else "##"
+            lines.append(f"{level} {name}: FAILED (no results; see stderr)")
             continue
         lines += renderers[name](data, commands[name])
     return lines

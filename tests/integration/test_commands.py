@@ -17,6 +17,7 @@ from movesia_mcp import (
     ConnectionLostError,
     NotConnectedError,
     UnityCommandError,
+    UnityManager,
 )
 from movesia_mcp._simulator import NoAnswer, ReloadThenAnswer, SimulatedUnity
 from movesia_mcp._simulator.peer import envelope
@@ -150,27 +151,43 @@ async def test_unity_error_envelope_answering_a_command_fails_it(server: Running
     assert failed.value.unity_message == "unknown command 'spawn'"
 
 
-async def test_unanswered_command_raises_command_timeout_error(server: RunningServer) -> None:
-    async with server.peer(handlers={"echo": no_answer}):
-        started = time.monotonic()
+async def sweep_deadlines_after(manager: UnityManager, clock: FakeClock, seconds: float) -> None:
+    """Move the manager's clock and run one pass of its deadline sweep at once (the
+    background sweep would also see the new time, but only when it next wakes)."""
+    clock.advance(seconds)
+    manager.dispatch.sweep(clock())
+    await asyncio.sleep(0)  # let a settled caller's task see its answer
+
+
+async def test_unanswered_command_raises_command_timeout_error() -> None:
+    clock = FakeClock()
+    manager = fast_manager(clock=clock)
+    async with serve(manager) as running, running.peer(handlers={"echo": no_answer}) as peer:
+        task = asyncio.create_task(running.manager.send_and_wait("echo", timeout=0.2))
+        await eventually(lambda: commands_of(peer, "echo"))
+        await sweep_deadlines_after(manager, clock, 0.19)
+        assert not task.done()  # not before its timeout
+        assert len(manager.commands) == 1
+        await sweep_deadlines_after(manager, clock, 0.02)
         with pytest.raises(CommandTimeoutError) as timed_out:
-            await server.manager.send_and_wait("echo", timeout=0.2)
-        elapsed = time.monotonic() - started
+            await asyncio.wait_for(task, 2)
     assert isinstance(timed_out.value, TimeoutError)
-    assert "echo" in str(timed_out.value)
-    assert 0.2 <= elapsed < 1.0
-    assert len(server.manager.commands) == 0
+    assert "'echo' within 0.2s" in str(timed_out.value)
+    assert len(manager.commands) == 0
 
 
 async def test_command_timeout_defaults_to_the_configured_command_timeout() -> None:
-    async with (
-        serve(fast_manager(command_timeout=0.2)) as running,
-        running.peer(handlers={"echo": no_answer}),
-    ):
-        started = time.monotonic()
+    clock = FakeClock()
+    manager = fast_manager(clock=clock, command_timeout=0.2)
+    async with serve(manager) as running, running.peer(handlers={"echo": no_answer}) as peer:
+        task = asyncio.create_task(running.manager.send_and_wait("echo"))
+        await eventually(lambda: commands_of(peer, "echo"))
+        await sweep_deadlines_after(manager, clock, 0.19)
+        assert not task.done()
+        await sweep_deadlines_after(manager, clock, 0.02)  # past the configured 0.2 s
         with pytest.raises(CommandTimeoutError):
-            await running.manager.send_and_wait("echo")
-        assert time.monotonic() - started < 1.0
+            await asyncio.wait_for(task, 2)
+    assert len(manager.commands) == 0
 
 
 async def test_disconnect_mid_command_fails_the_caller_at_once(server: RunningServer) -> None:
@@ -262,20 +279,31 @@ async def test_reload_surviving_command_reports_progress_while_unity_reloads() -
 
 
 async def test_reload_surviving_command_gives_up_when_the_session_never_returns() -> None:
+    clock = FakeClock()
     config: dict[str, Any] = {
         "command_timeout": 0.2,
         "interrupt_timeout": 0.5,
         "reconnect_grace": 0.1,
     }
+    manager = fast_manager(clock=clock, **config)
     async with (
-        serve(fast_manager(**config)) as running,
+        serve(manager) as running,
         running.peer(handlers={"refresh_assets": no_answer}) as peer,
     ):
         task = asyncio.create_task(running.manager.send_and_wait("refresh_assets"))
         await eventually(lambda: commands_of(peer, "refresh_assets"))
+        [command] = manager.commands.pending()
         await peer.close()
-        with pytest.raises((CommandTimeoutError, ConnectionLostError)):
+        await eventually(lambda: command.state is CommandState.DETACHED)
+        # Its own 0.2 s have passed, but a reload holds it for the interrupt window.
+        await sweep_deadlines_after(manager, clock, 0.45)
+        assert not task.done()
+        assert manager.commands.pending() == [command]  # still detached, still waiting
+        await sweep_deadlines_after(manager, clock, 0.15)  # past the 0.5 s window
+        with pytest.raises(CommandTimeoutError, match=r"'refresh_assets' within 0\.6s"):
             await asyncio.wait_for(task, 3)
+    assert command.state is CommandState.TIMED_OUT
+    assert len(manager.commands) == 0
 
 
 async def test_acked_command_is_not_sent_again_after_reconnect(server: RunningServer) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from typing import Any
 
 from conftest import RunningServer, serve
 from movesia_mcp import CloseCode, HeartbeatConfig, UnityManager
+from movesia_mcp._simulator import SimulatedUnity
 from movesia_mcp._simulator.peer import envelope as peer_envelope
 
 from .conftest import (
@@ -43,6 +42,14 @@ async def sweep_after(manager: UnityManager, clock: FakeClock, seconds: float) -
     await manager.sweep_heartbeats()
 
 
+def pings_received(peer: SimulatedUnity) -> int:
+    return sum(m["type"] == "hb" for m in peer.received)
+
+
+async def pinged(peer: SimulatedUnity, *, times: int) -> None:
+    await eventually(lambda: pings_received(peer) == times)
+
+
 async def test_hb_is_answered_with_pong_with_the_same_id(server: RunningServer) -> None:
     async with server.peer() as peer:
         await peer.send(peer_envelope("hb", msg_id="hb-42", session=peer.session_id))
@@ -70,19 +77,24 @@ async def test_idle_peer_is_sent_hb_then_closed_with_4004() -> None:
 
 
 async def test_peer_that_answers_hb_is_not_closed() -> None:
-    async with (
-        serve(fast_manager(heartbeat=tiny_heartbeat())) as running,
-        running.peer() as peer,
-    ):
-        # Three pings answered by pongs take longer than max_idle (300 ms).
-        await eventually(lambda: sum(m["type"] == "hb" for m in peer.received) >= 3, 5)
+    clock, manager = on_fake_clock()
+    async with serve(manager) as running, running.peer() as peer:
+        [connection] = manager.connections
+        # Three pings answered by pongs span longer than max_idle (300 ms).
+        for pings in (1, 2, 3):
+            await sweep_after(manager, clock, 0.15)  # idle past ping_after: pinged
+            await pinged(peer, times=pings)
+            # Its pong is activity: idle from zero again.
+            await eventually(lambda: manager.heartbeat.idle_seconds(connection) == 0.0)
+        assert pings_received(peer) == 3
         assert peer.closed_by_server is None
         assert running.manager.table.live(peer.session_id) is not None
 
 
 async def test_any_inbound_frame_counts_as_activity() -> None:
+    clock, manager = on_fake_clock(ping_after_idle_ms=10_000)
     async with (
-        serve(fast_manager(heartbeat=tiny_heartbeat(ping_after_idle_ms=10_000))) as running,
+        serve(manager) as running,
         raw_client(running.url) as chatty,
         raw_client(running.url) as control,
     ):
@@ -90,21 +102,17 @@ async def test_any_inbound_frame_counts_as_activity() -> None:
         await receive(chatty, of_type("welcome"))
         await control.send(hello("control-sess"))
         await receive(control, of_type("welcome"))
-
-        async def chat() -> None:
-            while True:
-                await chatty.send(frame("custom_event", session="chatty-sess"))
-                await asyncio.sleep(0.05)
-
-        chatter = asyncio.create_task(chat())
-        try:
-            code, _ = await close_of(control, timeout=3)
-        finally:
-            chatter.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await chatter
+        [connection] = [c for c in manager.connections if c.session_id == "chatty-sess"]
+        # A frame the server has no use for, every 200 ms; silence on the control.
+        for _ in range(3):
+            clock.advance(0.2)
+            await chatty.send(frame("custom_event", session="chatty-sess"))
+            await eventually(lambda: manager.heartbeat.idle_seconds(connection) == 0.0)
+            await manager.sweep_heartbeats()
+        code, _ = await close_of(control, timeout=3)
         assert code == CloseCode.SESSION_EXPIRED
         assert running.manager.table.live("chatty-sess") is not None
+        assert not connection.closed
 
 
 async def test_compiling_peer_is_not_closed_as_idle() -> None:
@@ -133,20 +141,27 @@ async def test_compiling_peer_is_not_closed_as_idle() -> None:
 
 
 async def test_compile_suspension_survives_the_reload_reconnect() -> None:
-    heartbeat = tiny_heartbeat(compile_suspend_ms=60_000)
-    async with serve(fast_manager(heartbeat=heartbeat)) as running:
+    clock, manager = on_fake_clock(compile_suspend_ms=60_000)
+    async with serve(manager) as running:
         async with raw_client(running.url + "?session=reload-sess&conn=1") as before:
             await receive(before, of_type("welcome"))
             await before.send(frame("compile_started", msg_id="cs-2"))
             await receive(before, of_type("ack", "cs-2"))
         # The domain reload: a new connection of the same session that says nothing.
         async with raw_client(running.url + "?session=reload-sess&conn=2") as after:
-            await receive(after, of_type("welcome"))
+            seen: list[dict[str, Any]] = []
+            await receive(after, of_type("welcome"), seen=seen)
             async with raw_client(running.url) as control:
                 await control.send(hello("control-sess"))
+                await receive(control, of_type("welcome"))
+                await sweep_after(manager, clock, 0.15)
+                await sweep_after(manager, clock, 0.2)
                 code, _ = await close_of(control, timeout=3)
             assert code == CloseCode.SESSION_EXPIRED
             assert running.manager.table.live_conn_seq("reload-sess") == 2
+            await after.send(frame("hb", msg_id="probe", session="reload-sess"))
+            await receive(after, of_type("pong", "probe"), seen=seen)
+            assert [m for m in seen if m["type"] == "hb"] == []  # not even pinged
 
 
 async def test_compile_finished_leaves_a_grace_period() -> None:
