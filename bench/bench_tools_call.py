@@ -1,35 +1,43 @@
 """The project's own cost per MCP ``tools/call``, as a share of the SDK's.
 
 Everything is timed socket-free, in alternating rounds, in one process and event loop,
-through the same kind of client (an in-memory ``mcp.Client``):
+through the same kind of client (an in-memory ``mcp.Client``), on this thread's CPU
+time per call (all the work of a socket-free call is on this thread, and CPU time does
+not count the time other jobs on a shared machine take the core; wall-clock medians
+are reported beside it):
 
-* **sdk**: the SDK alone: an ``MCPServer`` with one no-op tool of the same name, the
-  same parameters and the same result model as the project's tool (it returns a result
-  built once, from the simulated editor's answer). This is what the SDK costs per call
-  on both sides: the JSON-RPC dispatch, argument validation, result conversion and the
-  client's output-schema check.
+* **sdk**: the SDK alone: a bare ``MCPServer`` (ours' name, title and version) with one
+  no-op tool of the same name, parameters and result model as the project's tool,
+  returning a result built once from the simulated editor's answer. This is what the
+  SDK costs per call on both sides: JSON-RPC dispatch, argument validation, result
+  conversion, the client's output-schema check. It is the denominator.
+* **sdk + unity**: the same bare no-op, but awaiting first the ``UnityManager.execute``
+  call the project's tool makes (same command, same arguments). ``unity`` is the
+  difference: the Unity call inside a ``tools/call``, in the cache state it finds
+  there (alone in a tight loop, it finds its code and data hot and costs about half;
+  ``unity_direct`` reports it so, after an SDK call, for reference).
 * **ours**: the same call on the project's server (``build_server`` as ``movesia-mcp``
-  runs it: the guard, the middlewares, ``run_unity_tool``), its Unity command answered
-  by an in-memory echo (``EchoLink``): the connection's WebSocket is swapped for an
-  object that answers every command at once with the simulated editor's real answer
-  to it (captured once over the socket), and the manager's real read loop runs on it.
-  So the command goes through ``UnityManager.execute``, the command table, the envelope
-  encoder, ``send_text``, the read loop and the router exactly as over a socket; only
-  uvicorn, Starlette, the kernel and the editor are missing.
-* **ours, no-op**: the same no-op tool added to the project's server: what the project
-  adds around every tool (the guard, the middlewares) without the tool itself.
-* **unity**: ``UnityManager.execute`` of the same command with the same arguments as
-  the tool passes, on the same echo, called directly.
+  runs it: the guard, the middlewares, ``run_unity_tool``).
+* **ours, no-op**: the no-op tool added to the project's server: what the project adds
+  around every tool (the guard, the middlewares) without the tool itself.
 
-The project's own cost is ``ours - sdk - unity`` (medians of the same rounds), reported
-in µs and as a percentage of ``sdk``, and split into the part around every tool
-(``ours, no-op - sdk``) and the tool path (``ours - ours, no-op - unity``: the Unity
-tool's own code). Target (issue 11): ≤ 10 %.
+Every Unity command is answered by an in-memory echo (``EchoLink``): the connection's
+WebSocket is swapped for an object that answers each command at once with the
+simulated editor's real answer to it (captured once over the socket), and the
+manager's real read loop runs on it. So the command goes through ``execute``, the
+command table, the envelope encoder, ``send_text``, the read loop and the router as
+over a socket; only uvicorn, Starlette, the kernel and the editor are missing.
 
-For reference, **ours** and **unity** are also timed over the real socket, with the
-simulated editor answering (``ours_socket``, ``unity_socket``): that own cost also
-counts what waiting on a socket costs inside an MCP call (the in-memory client's tasks
-share the loop with the socket's), which is not the project's code.
+The project's own cost is ``ours - sdk - unity`` = ``ours - (sdk + unity)``, the median
+over rounds of that difference within each round (a load that changes between rounds
+cancels out), in µs and as a percentage of ``sdk``; split into the part around every
+tool (``ours, no-op - sdk``, the same way) and the tool path (the rest). The same from
+the medians of the table, from the least disturbed rounds (minima) and in wall-clock
+time are printed beside it, and ``run_unity_tool``'s own code as timed inside the call
+(its time less that of the ``execute`` it awaits). Target (issue 11): ≤ 10 %.
+
+For reference, **ours** and **sdk + unity** are also timed over the real socket with
+the simulated editor answering (``ours_socket``, ``sdk_unity_socket``).
 
     .venv/bin/python bench/bench_tools_call.py [--quick] [--json PATH] [--mode legacy|auto]
 
@@ -44,6 +52,7 @@ import contextlib
 import json
 import statistics
 import sys
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -64,6 +73,7 @@ from harness import (
     write_json,
 )
 from movesia_mcp._connection import UnityConnection
+from movesia_mcp._server import tools
 from movesia_mcp._server.tools import validate_params
 from movesia_mcp._simulator import SimulatedEditor, SimulatedUnity
 from movesia_mcp._unity_manager import UnityManager
@@ -77,15 +87,24 @@ PLACEHOLDER = "R" * 32  # the captured answer's request id, replaced per command
 ID_KEY = '"id":"'  # the server's envelopes are compact JSON
 
 
-def add_noop(server: MCPServer, ours: MCPServer, answer: Any, name: str = TOOL) -> MCPServer:
+def add_noop(
+    server: MCPServer,
+    ours: MCPServer,
+    answer: Any,
+    name: str = TOOL,
+    *,
+    awaiting: Call | None = None,
+) -> MCPServer:
     """``server`` with a tool ``name`` that has ours' ``TOOL`` signature and result model
-    and returns ``answer`` at once."""
+    and returns ``answer`` at once, or once ``awaiting()`` (the Unity call) returned."""
     registered = ours._tool_manager.get_tool(TOOL)  # the SDK's registry (mcp 2.3)
     if registered is None:
         raise RuntimeError(f"the server has no {TOOL}")
     real = registered.fn
 
     async def noop(**_: Any) -> Any:
+        if awaiting is not None:
+            await awaiting()
         return answer
 
     noop.__signature__ = real.__signature__  # type: ignore[attr-defined]
@@ -188,6 +207,40 @@ class EchoLink:
                 await self.reader
 
 
+async def tool_code_in_situ(manager: UnityManager, call: Call, n: int) -> float:
+    """The median over ``n`` calls of ``run_unity_tool``'s wall time minus that of the
+    ``manager.execute`` it makes, both taken inside the same call: the tool's own code
+    where it runs (two clock reads each side are in it)."""
+    clock = time.perf_counter_ns
+    real_run, real_execute = tools.run_unity_tool, manager.execute
+    inner: list[int] = [0]
+    own: list[int] = []
+
+    async def execute(*args: Any, **kwargs: Any) -> Any:
+        t0 = clock()
+        try:
+            return await real_execute(*args, **kwargs)
+        finally:
+            inner[0] = clock() - t0
+
+    async def run_unity_tool(*args: Any, **kwargs: Any) -> Any:
+        t0 = clock()
+        try:
+            return await real_run(*args, **kwargs)
+        finally:
+            own.append(clock() - t0 - inner[0])
+
+    manager.execute = execute  # type: ignore[method-assign]
+    tools.run_unity_tool = run_unity_tool  # type: ignore[assignment]  # looked up per call
+    try:
+        for _ in range(n):
+            await call()
+    finally:
+        manager.execute = real_execute  # type: ignore[method-assign]
+        tools.run_unity_tool = real_run
+    return statistics.median(own) / 1000
+
+
 async def run(rounds: int, n: int, mode: str) -> dict[str, Any]:
     spec = TOOLS_BY_NAME[TOOL]
     params = validate_params(spec, dict(ARGUMENTS))
@@ -214,12 +267,16 @@ async def run(rounds: int, n: int, mode: str) -> dict[str, Any]:
             answer = spec.result.model_validate(await unity())
             ours_server = server.runtime.mcp
             sdk_server = add_noop(same_identity(ours_server), ours_server, answer)
+            sdk_unity_server = add_noop(
+                same_identity(ours_server), ours_server, answer, awaiting=unity
+            )
             add_noop(ours_server, ours_server, answer, NOOP_ON_OURS)
             link = EchoLink(manager, connection, template)
             async with (
                 link.running(),
                 Client(server.runtime.mcp, mode=mode) as ours_client,
                 Client(sdk_server, mode=mode) as sdk_client,
+                Client(sdk_unity_server, mode=mode) as sdk_unity_client,
             ):
                 by_socket = await ours_client.call_tool(TOOL, ARGUMENTS)
                 link.echo()
@@ -244,21 +301,24 @@ async def run(rounds: int, n: int, mode: str) -> dict[str, Any]:
                 async def sdk() -> Any:
                     return await sdk_client.call_tool(TOOL, ARGUMENTS)
 
+                async def sdk_unity() -> Any:
+                    return await sdk_unity_client.call_tool(TOOL, ARGUMENTS)
+
                 async def ours_noop() -> Any:
                     return await ours_client.call_tool(NOOP_ON_OURS, ARGUMENTS)
 
-                # name: (call, link): every socket-free call runs on the echo
                 # name: (call, link, untimed call before each): every socket-free call
-                # runs on the echo; the Unity command alone is timed right after an SDK
-                # call, in the cache state it finds inside a tools/call (alone in a tight
-                # loop it finds its code and data hot, and costs about half)
+                # runs on the echo. The Unity command alone ("unity_direct", for
+                # reference) is timed right after an SDK call, not in a tight loop, where
+                # it would find its code and data hot and cost about half.
                 calls: dict[str, tuple[Call, Callable[[], None], Call | None]] = {
                     "sdk": (sdk, link.echo, None),
+                    "sdk_unity": (sdk_unity, link.echo, None),
                     "ours_noop": (ours_noop, link.echo, None),
                     "ours": (ours, link.echo, None),
-                    "unity": (unity, link.echo, sdk),
+                    "unity_direct": (unity, link.echo, sdk),
                     "ours_socket": (ours, link.socket, None),
-                    "unity_socket": (unity, link.socket, sdk),
+                    "sdk_unity_socket": (sdk_unity, link.socket, None),
                 }
                 for call, use, between in calls.values():
                     use()
@@ -273,24 +333,34 @@ async def run(rounds: int, n: int, mode: str) -> dict[str, Any]:
                         peer.commands_seen.clear()
                         await settle()
                         trials[name].append(await timed_batch(call, n, between=between))
+                link.echo()
+                in_situ = await tool_code_in_situ(manager, ours, rounds * n // 2)
                 link.socket()
         finally:
             await peer.aclose()
     # The verdict is on CPU time per call (see the module's docstring); the wall-clock
-    # medians are reported beside it.
+    # medians are reported beside it. "unity" is the Unity call inside a tools/call: the
+    # SDK's no-op that makes it, less the one that does not.
     med = {name: statistics.median(t["cpu_us"] for t in ts) for name, ts in trials.items()}
     wall = {name: statistics.median(t["median_us"] for t in ts) for name, ts in trials.items()}
-    wall_own = wall["ours"] - wall["sdk"] - wall["unity"]
-    own = med["ours"] - med["sdk"] - med["unity"]
-    pct = 100 * own / med["sdk"]
     low = {name: min(t["cpu_us"] for t in ts) for name, ts in trials.items()}
+    for figures in (med, wall, low):
+        figures["unity"] = figures["sdk_unity"] - figures["sdk"]
+        figures["unity_socket"] = figures["sdk_unity_socket"] - figures["sdk"]
+
+    def paired(a: str, b: str) -> float:
+        """The median over rounds of ``a - b`` in the same round: a load that changes
+        between rounds cancels out."""
+        pairs = zip(trials[a], trials[b], strict=True)
+        return float(statistics.median(x["cpu_us"] - y["cpu_us"] for x, y in pairs))
+
+    own = paired("ours", "sdk_unity")  # = ours - sdk - unity, round by round
+    pct = 100 * own / med["sdk"]
+    around = paired("ours_noop", "sdk")
+    own_medians = med["ours"] - med["sdk"] - med["unity"]
+    wall_own = wall["ours"] - wall["sdk"] - wall["unity"]
     own_min = low["ours"] - low["sdk"] - low["unity"]
-    paired = statistics.median(
-        o["cpu_us"] - s["cpu_us"] - u["cpu_us"]
-        for o, s, u in zip(trials["ours"], trials["sdk"], trials["unity"], strict=True)
-    )
-    around = med["ours_noop"] - med["sdk"]
-    own_socket = med["ours_socket"] - med["sdk"] - med["unity_socket"]
+    own_socket = med["ours_socket"] - med["sdk_unity_socket"]
     return {
         "tool": TOOL,
         "mode": mode,
@@ -304,7 +374,8 @@ async def run(rounds: int, n: int, mode: str) -> dict[str, Any]:
         "wall_own_pct_of_sdk": 100 * wall_own / wall["sdk"],
         "own_us": own,
         "own_pct_of_sdk": pct,
-        "own_paired_us": paired,
+        "own_of_medians_us": own_medians,
+        "tool_code_in_situ_us": in_situ,
         "min_us": low,
         "own_min_us": own_min,
         "own_min_pct_of_sdk": 100 * own_min / low["sdk"],
@@ -323,11 +394,13 @@ def report(result: dict[str, Any]) -> str:
     t = Table(("what is timed", "CPU µs", "wall µs"), "<>>")
     rows = (
         ("sdk", "sdk: the SDK with a no-op tool (same schema, same client)"),
-        ("ours_noop", "ours, no-op: the same no-op on the project's server"),
-        ("ours", "ours: the project's tool, Unity answered by the in-memory echo"),
-        ("unity", "unity: UnityManager.execute of the same command, same echo"),
+        ("sdk_unity", "sdk + unity: the SDK's no-op making the tool's Unity call"),
+        ("unity", "  unity: that Unity call inside a tools/call (difference)"),
+        ("ours_noop", "ours, no-op: the no-op on the project's server"),
+        ("ours", "ours: the project's tool"),
+        ("unity_direct", "UnityManager.execute alone, after an SDK call (reference)"),
         ("ours_socket", "ours over the socket, simulated editor (reference)"),
-        ("unity_socket", "unity over the socket, simulated editor (reference)"),
+        ("sdk_unity_socket", "sdk + unity over the socket (reference)"),
     )
     for key, label in rows:
         t.add(label, f"{cpu[key]:.1f}", f"{wall[key]:.0f}")
@@ -341,16 +414,23 @@ def report(result: dict[str, Any]) -> str:
             "",
             *t.render(),
             "",
-            f"own cost (ours - sdk - unity, CPU): {result['own_us']:+.1f} µs = "
+            "the Unity command answered by an in-memory echo of the simulated editor's "
+            "answer, unless over the socket",
+            "",
+            "own cost (ours - sdk - unity, CPU, median of the rounds' differences): "
+            f"{result['own_us']:+.1f} µs = "
             f"{result['own_pct_of_sdk']:+.1f}% of the SDK's (target ≤ {TARGET_PCT:g}%: {mark})",
-            f"  around every tool (ours, no-op - sdk): {result['around_every_tool_us']:+.1f} µs",
+            "  around every tool (ours, no-op - sdk, the same): "
+            f"{result['around_every_tool_us']:+.1f} µs",
             f"  the tool path (ours - ours, no-op - unity): {result['tool_path_us']:+.1f} µs",
-            f"  the median of the rounds' own costs: {result['own_paired_us']:+.1f} µs",
+            f"  from the medians in the table: {result['own_of_medians_us']:+.1f} µs",
             f"  from the least disturbed rounds (minima): {result['own_min_us']:+.1f} µs = "
             f"{result['own_min_pct_of_sdk']:+.1f}% of the SDK's {result['min_us']['sdk']:.0f} µs",
+            f"  run_unity_tool's own code inside the call (its time - execute's, per call): "
+            f"{result['tool_code_in_situ_us']:.1f} µs",
             f"the same in wall-clock medians: {result['wall_own_us']:+.0f} µs = "
             f"{result['wall_own_pct_of_sdk']:+.1f}%",
-            f"over the socket (reference, CPU; also counts the wait on it): "
+            f"over the socket (reference, CPU: ours - (sdk + unity), both over it): "
             f"{result['socket_own_us']:+.0f} µs = {result['socket_own_pct_of_sdk']:+.1f}%",
         ]
     )
@@ -365,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, help="calls per round")
     args = p.parse_args(argv)
     quiet_logging()
-    rounds, n = (10, 60) if args.quick else (40, 100)
+    rounds, n = (12, 50) if args.quick else (60, 60)
     rounds, n = args.rounds or rounds, args.n or n
     result = asyncio.run(run(rounds, n, args.mode))
     result["machine"] = machine()
