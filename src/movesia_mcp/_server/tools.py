@@ -396,7 +396,10 @@ def guard_tool_calls(server: MCPServer) -> None:
 
 def argument_problem(tool: str, schema: dict[str, Any], arguments: dict[str, Any]) -> str | None:
     """The unknown arguments of a call, with the nearest valid name of each, or None."""
-    known = list(schema.get("properties", {}))
+    properties = schema.get("properties", {})
+    if all(name in properties for name in arguments):  # every call but a wrong one
+        return None
+    known = list(properties)
     unknown = [name for name in arguments if name not in known]
     if not unknown:
         return None
