@@ -262,3 +262,27 @@ class Table:
             return "  ".join(cells).rstrip()
 
         return [line(self.header), line(tuple("-" * w for w in widths)), *map(line, self.rows)]
+
+
+async def timed_batch(call: Call, n: int, *, between: Call | None = None) -> dict[str, float]:
+    """``n`` sequential calls: ``summarize_ns`` of their wall-clock latencies, plus
+    ``cpu_us``, this thread's CPU time per call. A socket-free call does all its work on
+    this thread, so its CPU time is its cost, and being descheduled by other jobs on a
+    shared machine (which inflates wall-clock times) does not count. ``between``, when
+    given, runs before each call, untimed: to time a call in the cache state another
+    leaves (a call alone in a tight loop finds its code and data hot)."""
+    wall = time.perf_counter_ns
+    cpu = time.thread_time_ns
+    samples: list[int] = []
+    append = samples.append
+    cpu_ns = 0
+    for _ in range(n):
+        if between is not None:
+            await between()
+        c0 = cpu()
+        t0 = wall()
+        await call()
+        t1 = wall()
+        cpu_ns += cpu() - c0
+        append(t1 - t0)
+    return {**summarize_ns(samples), "cpu_us": cpu_ns / n / 1000}
