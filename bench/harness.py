@@ -1,4 +1,4 @@
-"""Shared pieces of ``bench_mcp.py`` and ``bench_load.py``.
+"""Shared pieces of the benchmark scripts (bench_mcp, the bench_load_* scripts, ...).
 
 The real server as ``movesia-mcp`` runs it (``Runtime.create`` served by
 ``serve_in_process`` on an ephemeral loopback port, the client hub's flush loop beside

@@ -329,13 +329,18 @@ def section_roundtrip(rt: Json, command: str) -> list[str]:
 
 
 def section_tools_call(tc: Json, command: str) -> list[str]:
-    med = tc["median_us"]
-    rows = [
-        ["sdk: an `MCPServer` with a no-op tool of the same schema", us(med["sdk"])],
-        ["ours, no-op: the same no-op on the project's server", us(med["ours_noop"])],
-        ["ours: the project's server, simulated editor", us(med["ours"])],
-        ["unity: `UnityManager.execute` of the same command", us(med["unity"])],
+    med, wall = tc["median_us"], tc["wall_median_us"]
+    names = [
+        ("sdk", "sdk: an `MCPServer` with a no-op tool of the same schema"),
+        ("sdk_unity", "sdk + unity: that no-op making the tool's Unity call first"),
+        ("unity", "unity: the Unity call inside a `tools/call` (the difference)"),
+        ("ours_noop", "ours, no-op: the same no-op on the project's server"),
+        ("ours", "ours: the project's tool"),
+        ("unity_direct", "`UnityManager.execute` alone, after an SDK call (reference)"),
+        ("ours_socket", "ours over the socket, simulated editor (reference)"),
+        ("sdk_unity_socket", "sdk + unity over the socket (reference)"),
     ]
+    rows = [[label, us(med[key]), us(wall[key])] for key, label in names]
     return [
         "### The project's own cost per `tools/call`",
         "",
@@ -343,17 +348,26 @@ def section_tools_call(tc: Json, command: str) -> list[str]:
         "",
         f"`{tc['tool']}` through an in-memory `mcp.Client` (mode `{tc['mode']}`), "
         f"{tc['rounds']} alternating rounds of {tc['calls_per_round']} calls, median of "
-        "rounds. The no-op tool has the project tool's name, parameters and result model "
-        "and returns a prebuilt result: the SDK's own cost on both sides. Own cost = "
-        "ours - sdk - unity.",
+        "rounds, in this thread's CPU time per call (wall-clock medians beside). The no-op "
+        "tool has the project tool's name, parameters and result model and returns a "
+        "prebuilt result: the SDK's own cost on both sides. The Unity command is answered "
+        f"by an {tc['link']} (the manager's real read loop on it), except in the reference "
+        "rows over the socket. Own cost = ours - sdk - unity, the median of the rounds' "
+        "differences.",
         "",
-        *table(["what is timed", "median µs"], rows),
+        *table(["what is timed", "CPU µs", "wall µs"], rows),
         "",
         f"Own cost: {tc['own_us']:+.0f} µs = **{tc['own_pct_of_sdk']:+.1f}%** of the SDK's "
         f"(target ≤ {tc['target_pct']:g}%): {mark(tc['pass'])}. Of it, around every tool "
         f"(ours, no-op - sdk: the guard, the middlewares) {tc['around_every_tool_us']:+.0f} "
-        f"µs, and the tool path (ours - ours, no-op - unity: the Unity tool's code and the "
-        f"Unity wait inside an MCP call) {tc['tool_path_us']:+.0f} µs.",
+        f"µs, and the tool path (ours - ours, no-op - unity: the Unity tool's own code) "
+        f"{tc['tool_path_us']:+.0f} µs. The same from the table's medians: "
+        f"{tc['own_of_medians_us']:+.0f} µs; from the least disturbed rounds: "
+        f"{tc['own_min_us']:+.0f} µs ({tc['own_min_pct_of_sdk']:+.1f}%); in wall-clock "
+        f"medians: {tc['wall_own_us']:+.0f} µs ({tc['wall_own_pct_of_sdk']:+.1f}%). "
+        f"`run_unity_tool`'s own code timed inside the call: "
+        f"{tc['tool_code_in_situ_us']:.1f} µs. Over the socket (reference): "
+        f"{tc['socket_own_us']:+.0f} µs ({tc['socket_own_pct_of_sdk']:+.1f}%).",
     ]
 
 
