@@ -32,6 +32,7 @@ from .holder import RELAY_PATH, holder_status, relay_route
 from .hub import ClientHub
 from .relay_secret import remove_secret, write_secret
 from .stdio import stdio_streams
+from .websocket_protocol import websocket_protocol
 
 logger = logging.getLogger("movesia_mcp._server")
 
@@ -210,6 +211,8 @@ async def serving(
     config = uvicorn.Config(
         app,
         http=deadline_protocol(request_timeout),
+        # uvicorn's own WebSocket protocol, pausing reads only when the app falls behind.
+        ws=websocket_protocol(),
         log_level="warning",
         lifespan="on",
         ws_max_size=max_message_bytes,
