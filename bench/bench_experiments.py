@@ -12,6 +12,12 @@ memory (nothing in ``src`` is modified), alternating rounds, median of rounds:
   plain send.
 * ``big-answer``: the pieces of the tool path for an 80 KB ``get_hierarchy`` page of
   the 100,000-object scene (size check, result validation, the client's schema check).
+* ``stack``: ``send_and_wait`` (bare peer) against the floor, as served and with the
+  stack's two per-frame costs put back one at a time: uvicorn's own WebSocket protocol
+  (a read pause and resume per inbound frame) and the Unity routes served through
+  Starlette's router (its send wrappers); the uvicorn + Starlette reference with either
+  protocol. Wall time and the process's CPU time per command (the CPU time is less
+  disturbed by other jobs on the machine; min and median of the rounds).
 
     .venv/bin/python bench/bench_experiments.py [micro|find-session|send-timeout|big-answer]...
 
@@ -33,17 +39,18 @@ from collections.abc import Callable
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # (no stubs; a dependency of mcp)
+from starlette.applications import Starlette
 
 from bench_load_editors import Editors
 from harness import pipelined_rate, quiet_logging, settle, timed_calls
-from movesia_mcp import UnityManager
+from movesia_mcp import UnityManager, create_app, unity_routes
 from movesia_mcp._connection import UnityConnection
 from movesia_mcp._envelope import MovesiaMessage, decode_frame, new_id, parse_envelope
 from movesia_mcp._handshake import Identity
 from movesia_mcp._simulator import SimulatedEditor
 from movesia_mcp._unity_session import UnitySession
 from movesia_mcp.catalog import TOOLS_BY_NAME
-from pairs import OursBare, echo_params
+from pairs import BarePeer, BareUvicorn, Floor, InProcess, OursBare, echo_params, new_session
 
 PARAMS = echo_params(64)
 
@@ -226,6 +233,93 @@ async def send_timeout_experiment(rounds: int) -> list[str]:
     return out
 
 
+# ── the stack's per-frame costs, one at a time ──────────────────────────────────────
+
+
+class OursOn(OursBare):
+    """``ours / bare`` with uvicorn's WebSocket protocol ``ws`` (None: the CLI's) and,
+    with ``routed``, the Unity routes in a plain Starlette app (no ``UnitySockets``)."""
+
+    def __init__(self, name: str, *, ws: str | None = None, routed: bool = False) -> None:
+        self.name = name
+        self.params = PARAMS
+        self.manager = UnityManager()
+        if routed:
+            manager = self.manager
+
+            @contextlib.asynccontextmanager
+            async def lifespan(_: Starlette) -> Any:
+                async with manager.running():
+                    yield
+
+            app = Starlette(routes=unity_routes(manager), lifespan=lifespan)
+        else:
+            app = create_app(self.manager)
+        self.http = InProcess(app, self.manager, ws=ws)
+        self.peer = BarePeer(new_session())
+
+
+class ReferenceOn(BareUvicorn):
+    def __init__(self, name: str, *, ws: str | None = None) -> None:
+        super().__init__(PARAMS, simulated=False, ws=ws)
+        self.name = name
+
+
+async def stack_experiment(rounds: int) -> list[str]:
+    sides: list[Any] = [
+        Floor(PARAMS),
+        OursOn("ours (as served)"),
+        OursOn("ours, uvicorn's per-frame pause", ws="auto"),
+        OursOn("ours, through Starlette's router", routed=True),
+        OursOn("ours, both (the stack before)", ws="auto", routed=True),
+        ReferenceOn("uvicorn+starlette, bare peer"),
+        ReferenceOn("uvicorn+starlette, per-frame pause", ws="auto"),
+    ]
+    figures: dict[str, list[tuple[float, float, float, float]]] = {s.name: [] for s in sides}
+    started: list[Any] = []
+    try:
+        for side in sides:
+            await side.start()
+            started.append(side)
+            await timed_calls(side.call, 1000)
+            await pipelined_rate(side.call, 2000, 64)
+        for r in range(rounds):
+            for side in sides if r % 2 == 0 else sides[::-1]:
+                await settle()
+                cpu = time.process_time()
+                samples = await timed_calls(side.call, 3000)
+                seq_cpu = (time.process_time() - cpu) / 3000 * 1e6
+                await settle()
+                cpu = time.process_time()
+                rate = await pipelined_rate(side.call, 10_000, 64)
+                pipe_cpu = (time.process_time() - cpu) / 10_000 * 1e6
+                p50 = statistics.median(samples) / 1000
+                figures[side.name].append((p50, seq_cpu, rate, pipe_cpu))
+    finally:
+        for side in reversed(started):
+            await side.stop()
+    out = [
+        "stack: send_and_wait, bare peer, vs the floor (min / median of rounds; ratio to the",
+        "floor's in brackets; CPU = the process's CPU time per command, both ends)",
+        f"  {'pair':<36} {'p50 µs':>16} {'CPU µs, 1 deep':>18} {'cmd/s @64':>18} "
+        f"{'CPU µs, 64 deep':>18}",
+    ]
+    floor = figures[sides[0].name]
+
+    def cell(values: list[float], base: list[float], best: Callable[..., float]) -> str:
+        value, ref = best(values), best(base)
+        return f"{value:8.1f} ({value / ref:4.2f})"
+
+    for name, values in figures.items():
+        cols = []
+        for i in range(4):
+            mine, base = [v[i] for v in values], [v[i] for v in floor]
+            best = max if i == 2 else min
+            cols.append(f"{cell(mine, base, best)}/{statistics.median(mine):.0f}")
+        out.append(f"  {name:<36} " + " ".join(f"{c:>18}" for c in cols))
+    return out
+
+
 # ── the pieces of a big answer ──────────────────────────────────────────────────────
 
 
@@ -287,13 +381,15 @@ async def run(names: list[str], rounds: int) -> list[str]:
             out += await send_timeout_experiment(rounds)
         elif name == "big-answer":
             out += big_answer()
+        elif name == "stack":
+            out += await stack_experiment(rounds)
         out.append("")
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    choices = ["micro", "find-session", "send-timeout", "big-answer"]
+    choices = ["micro", "find-session", "send-timeout", "big-answer", "stack"]
     p.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help=", ".join(choices))
     p.add_argument("--rounds", type=int, default=5)
     args = p.parse_args(argv)

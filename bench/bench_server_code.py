@@ -73,6 +73,7 @@ async def measure(n: int, rounds: int, depth: int) -> tuple[list[float], list[fl
         {"type": "echo", "body": {"request_id": PLACEHOLDER, **params}}, connection.session_id
     )
     connection.websocket = EchoSocket(template)  # type: ignore[assignment]
+    connection.asgi_receive = connection.asgi_send = None  # every frame through the echo
     reader = asyncio.create_task(manager.links._read_frames(connection))
 
     async def sequential(k: int) -> None:

@@ -149,8 +149,12 @@ def clear_history(peer: SimulatedUnity | BarePeer | None) -> None:
 class InProcess:
     """``app`` served by ``serve_in_process`` between ``start`` and ``stop``."""
 
-    def __init__(self, app: ASGIApp, manager: UnityManager | None = None) -> None:
-        self._serving = serve_in_process(app, manager)
+    def __init__(
+        self, app: ASGIApp, manager: UnityManager | None = None, *, ws: str | None = None
+    ) -> None:
+        # ws: uvicorn's WebSocket protocol by name ("auto": uvicorn's own, which pauses
+        # reading after every frame); None: the CLI's (runtime.serving).
+        self._serving = serve_in_process(app, manager, ws=ws)
         self.port = 0
 
     @property
@@ -276,13 +280,14 @@ class BareUvicorn:
     """The floor's server logic in a Starlette ``WebSocketRoute`` under uvicorn; no
     ``movesia_mcp`` code on the server. The peer is the bare client or the simulator."""
 
-    def __init__(self, params: dict[str, Any], *, simulated: bool) -> None:
+    def __init__(self, params: dict[str, Any], *, simulated: bool, ws: str | None = None) -> None:
         self.name = REFERENCE if simulated else "uvicorn+starlette, bare peer"
         self.params = params
         self.simulated = simulated
         self.pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.websocket: WebSocket | None = None
-        self.http = InProcess(Starlette(routes=[WebSocketRoute("/ws/unity", self._endpoint)]))
+        app = Starlette(routes=[WebSocketRoute("/ws/unity", self._endpoint)])
+        self.http = InProcess(app, ws=ws)
         self.peer: SimulatedUnity | BarePeer | None = None
         self.session = new_session()
         self._ready = asyncio.Event()

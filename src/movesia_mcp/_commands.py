@@ -197,10 +197,11 @@ class CommandTable(Generic[C]):
         self._finished: OrderedDict[str, tuple[CommandState, str]] = OrderedDict()
         self._remembered = remembered
         self._acking_sessions: set[str] = set()
-        # Deadlines, earliest first: (deadline, tie-break, command). An entry whose
+        # Deadlines, earliest first: (deadline, tie-break, command id). An entry whose
         # command finished or whose deadline moved is stale and skipped; the heap is
-        # rebuilt when stale entries outnumber the live ones.
-        self._deadlines: list[tuple[float, int, PendingCommand[C]]] = []
+        # rebuilt when stale entries outnumber the live ones. Ids, not commands: a
+        # finished command (its future, its answer) is freed at once, not at the rebuild.
+        self._deadlines: list[tuple[float, int, str]] = []
         self._order = itertools.count()
         self._stale = 0
 
@@ -216,7 +217,7 @@ class CommandTable(Generic[C]):
     def add(self, command: PendingCommand[C]) -> None:
         self._pending[command.id] = command
         if command.deadline < math.inf:
-            heapq.heappush(self._deadlines, (command.deadline, next(self._order), command))
+            heapq.heappush(self._deadlines, (command.deadline, next(self._order), command.id))
 
     def for_session(self, session_id: str) -> list[PendingCommand[C]]:
         return [c for c in self._pending.values() if c.session_id == session_id]
@@ -312,9 +313,11 @@ class CommandTable(Generic[C]):
     def next_deadline(self) -> float | None:
         """The earliest deadline of a pending command, or None."""
         heap = self._deadlines
+        pending = self._pending
         while heap:
-            deadline, _, command = heap[0]
-            if command.id in self._pending and command.deadline == deadline:
+            deadline, _, command_id = heap[0]
+            command = pending.get(command_id)
+            if command is not None and command.deadline == deadline:
                 return deadline
             heapq.heappop(heap)
             self._stale = max(0, self._stale - 1)
@@ -327,7 +330,7 @@ class CommandTable(Generic[C]):
         due: list[PendingCommand[C]] = []
         heap = self._deadlines
         while (deadline := self.next_deadline()) is not None and deadline <= now:
-            due.append(heapq.heappop(heap)[2])
+            due.append(self._pending[heapq.heappop(heap)[2]])
         return due
 
     def move_deadline(self, command: PendingCommand[C], deadline: float) -> None:
@@ -337,7 +340,7 @@ class CommandTable(Generic[C]):
         command.deadline = deadline
         self._stale += 1
         if command.id in self._pending and deadline < math.inf:
-            heapq.heappush(self._deadlines, (deadline, next(self._order), command))
+            heapq.heappush(self._deadlines, (deadline, next(self._order), command.id))
 
     # ── what the connections do ─────────────────────────────────────────────────────
 
@@ -419,7 +422,7 @@ class CommandTable(Generic[C]):
 
     def _rebuild_deadlines(self) -> None:
         self._deadlines = [
-            (c.deadline, next(self._order), c)
+            (c.deadline, next(self._order), c.id)
             for c in self._pending.values()
             if c.deadline < math.inf
         ]

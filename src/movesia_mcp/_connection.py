@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+from starlette.types import Receive, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ._envelope import CloseCode, MovesiaMessage, close_reason
@@ -45,6 +46,11 @@ class UnityConnection:
     draining: bool = False
     # Clock of the watchdog's send ages (the manager's clock).
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    # The server's own ASGI ``receive`` and ``send`` under ``websocket``, when the socket
+    # came straight from it (``create_app``'s Unity middleware): frames then go in and
+    # out without the Starlette layers around each. None: through ``websocket``.
+    asgi_receive: Receive | None = field(default=None, repr=False)
+    asgi_send: Send | None = field(default=None, repr=False)
     # Sends waiting for the socket: when each began, by its task (a task waits on one
     # send at a time). Closing interrupts them at once, so a sender blocked on an editor
     # that stopped reading does not wait for the manager's watchdog; the watchdog closes
@@ -102,8 +108,19 @@ class UnityConnection:
         assert task is not None
         self._sending[task] = self.clock()
         self.backlog_bytes += size
+        websocket = self.websocket
+        send = self.asgi_send
         try:
-            await self.websocket.send_text(text)
+            if send is None or websocket.application_state is not WebSocketState.CONNECTED:
+                await websocket.send_text(text)  # (Starlette says what is wrong, if anything)
+            else:
+                # ``websocket.send_text(text)`` on the ASGI send itself, with Starlette's
+                # states and errors: an OSError marks the socket disconnected.
+                try:
+                    await send({"type": "websocket.send", "text": text})
+                except OSError as exc:
+                    websocket.application_state = WebSocketState.DISCONNECTED
+                    raise WebSocketDisconnect(code=1006) from exc
         except asyncio.CancelledError:
             if task not in self._interrupted or task.uncancel() > 0:
                 raise  # cancelled by someone else as well: that wins

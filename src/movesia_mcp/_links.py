@@ -20,8 +20,8 @@ from dataclasses import replace
 from typing import Any
 
 import anyio
-from starlette.types import Message
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.types import Message, Receive, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ._commands import CommandTable
 from ._config import UnityManagerConfig
@@ -122,8 +122,11 @@ class EditorLinks:
 
     # ── one socket ─────────────────────────────────────────────────────────────────
 
-    async def serve(self, websocket: WebSocket) -> None:
-        """The whole life of one Unity WebSocket, from upgrade to close."""
+    async def serve(self, websocket: WebSocket, direct: tuple[Receive, Send] | None = None) -> None:
+        """The whole life of one Unity WebSocket, from upgrade to close.
+
+        ``direct``: the server's own ASGI ``receive`` and ``send`` under ``websocket``
+        (no middleware wraps them), for frames after the handshake."""
         if not origin_ok(websocket, self.allowed_origins):
             logger.warning("refused WebSocket from browser origin %r", websocket.headers["origin"])
             await websocket.close(code=CloseCode.AUTHENTICATION_FAILED)  # before accept → 403
@@ -141,11 +144,13 @@ class EditorLinks:
             return
         self._open_sockets += 1
         try:
-            await self.serve_socket(websocket)
+            await self.serve_socket(websocket, direct)
         finally:
             self._open_sockets -= 1
 
-    async def serve_socket(self, websocket: WebSocket) -> None:
+    async def serve_socket(
+        self, websocket: WebSocket, direct: tuple[Receive, Send] | None = None
+    ) -> None:
         if not token_ok(websocket, self.token):
             logger.warning("refused Unity connection: bad or missing token")
             await websocket.close(CloseCode.AUTHENTICATION_FAILED, "authentication_failed")
@@ -167,6 +172,8 @@ class EditorLinks:
             send_timeout=self.config.send_timeout,
             max_backlog_bytes=self.config.max_send_backlog_bytes,
             clock=self.clock,
+            asgi_receive=direct[0] if direct is not None else None,
+            asgi_send=direct[1] if direct is not None else None,
         )
         # No await from here to the takeover table: admission and takeover are one step.
         admission = self.admit(identity)
@@ -370,8 +377,11 @@ class EditorLinks:
         websocket = connection.websocket
         receive = self.router.receive
         touch = self.heartbeat.touch
+        next_message: Receive = websocket.receive
+        if connection.asgi_receive is not None and websocket.client_state is _CONNECTED:
+            next_message = connection.asgi_receive  # Starlette's checks are in ``_frame``
         while True:
-            raw = _frame(await websocket.receive())
+            raw = _frame(await next_message(), websocket)
             connection.frames_in += 1
             touch(connection)
             for outcome in receive(connection, raw):
@@ -505,12 +515,25 @@ async def _cancel_when_set(event: asyncio.Event, scope: anyio.CancelScope) -> No
 
 
 async def _receive_frame(websocket: WebSocket) -> str | bytes:
-    return _frame(await websocket.receive())
+    return _frame(await websocket.receive(), websocket)
 
 
-def _frame(message: Message) -> str | bytes:
-    """The frame a received ASGI message carries; ``WebSocketDisconnect`` at the end."""
-    if message["type"] == "websocket.disconnect":
+_CONNECTED = WebSocketState.CONNECTED
+
+
+def _frame(message: Message, websocket: WebSocket) -> str | bytes:
+    """The frame a received ASGI message carries; ``WebSocketDisconnect`` at the end.
+
+    Keeps ``websocket``'s client state as Starlette's ``receive`` does (the read loop may
+    take its messages from the ASGI ``receive`` itself)."""
+    kind = message["type"]
+    if kind != "websocket.receive":
+        if kind != "websocket.disconnect":
+            raise RuntimeError(
+                'Expected ASGI message "websocket.receive" or "websocket.disconnect", '
+                f"but got {kind!r}"
+            )
+        websocket.client_state = WebSocketState.DISCONNECTED
         raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
     text: str | None = message.get("text")
     if text is not None:

@@ -3,6 +3,12 @@
 ``create_app`` builds the app; extra routes (MCP's streamable HTTP transport) and an
 extra lifespan can be mounted beside the Unity ones. With a token configured, every
 HTTP route of the app requires it (``TokenGuard``), the mounted ones included.
+
+In ``create_app``'s app a WebSocket for a Unity route is taken by ``UnitySockets``, a
+middleware outside Starlette's exception middleware, and handed to the manager with the
+server's own ``receive``/``send``: every frame of the link then skips the two exception
+wrappers Starlette puts around each send (the routes stay in the app, and decide which
+paths are Unity's). ``unity_routes`` in an embedder's own app serve through them.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Match, Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from ._bounds import clip
@@ -54,6 +61,29 @@ def unity_routes(manager: UnityManager, status_extra: StatusExtra | None = None)
     ]
 
 
+class UnitySockets:
+    """ASGI middleware: a WebSocket that one of ``routes`` matches goes to the manager
+    straight away, with this server's ``receive`` and ``send``; anything else goes on to
+    ``app``. The first matching route wins, as in the router (the Unity routes come
+    first in ``create_app``'s app)."""
+
+    def __init__(self, app: ASGIApp, manager: UnityManager, routes: Sequence[BaseRoute]) -> None:
+        self.app = app
+        self.manager = manager
+        self.routes = [r for r in routes if isinstance(r, WebSocketRoute)]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            for route in self.routes:
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    scope.update(child_scope)
+                    websocket = WebSocket(scope, receive=receive, send=send)
+                    await self.manager.links.serve(websocket, (receive, send))
+                    return
+        await self.app(scope, receive, send)
+
+
 def init_unity_routes(manager: UnityManager) -> list[BaseRoute]:
     """The original design's name for ``unity_routes``: ``Starlette(routes=[...])``."""
     return unity_routes(manager)
@@ -76,8 +106,12 @@ def create_app(
                 await stack.enter_async_context(extra_lifespan(app))
             yield
 
+    routes = unity_routes(manager, status_extra)
     return Starlette(
-        routes=[*unity_routes(manager, status_extra), *extra_routes],
+        routes=[*routes, *extra_routes],
         lifespan=lifespan,
-        middleware=[Middleware(TokenGuard, token=manager.token)],
+        middleware=[
+            Middleware(TokenGuard, token=manager.token),
+            Middleware(UnitySockets, manager=manager, routes=routes),
+        ],
     )

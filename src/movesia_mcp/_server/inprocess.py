@@ -56,11 +56,13 @@ async def serve_in_process(
     port: int = 0,
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     request_timeout: float = 10.0,
+    ws: type[asyncio.Protocol] | str | None = None,
 ) -> AsyncIterator[Served]:
     """Serve ``app`` on ``host``:``port`` (0: an ephemeral port) until the block exits.
 
     ``manager`` is the app's ``UnityManager``, shut down first on exit (editors see 1001)
     as the CLI does; None for an app without one (a benchmark's reference server).
+    ``ws``: uvicorn's WebSocket protocol, the CLI's unless given (``runtime.serving``).
     A server that cannot start raises here, before the block runs.
     """
     sock = bind_listener(host, port)
@@ -73,6 +75,7 @@ async def serve_in_process(
             manager,
             max_message_bytes=max_message_bytes,
             request_timeout=request_timeout,
+            ws=ws,
         ):
             up.set()
             await stop.wait()

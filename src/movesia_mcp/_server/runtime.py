@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import logging
@@ -32,6 +33,7 @@ from .holder import RELAY_PATH, holder_status, relay_route
 from .hub import ClientHub
 from .relay_secret import remove_secret, write_secret
 from .stdio import stdio_streams
+from .websocket_protocol import websocket_protocol
 
 logger = logging.getLogger("movesia_mcp._server")
 
@@ -197,11 +199,13 @@ async def serving(
     *,
     max_message_bytes: int,
     request_timeout: float = 10.0,
+    ws: type[asyncio.Protocol] | str | None = None,
 ) -> AsyncIterator[uvicorn.Server]:
     """Run uvicorn on ``sock`` until the block exits.
 
     An HTTP request (the Unity upgrade included) that has not arrived whole within
-    ``request_timeout`` seconds is closed (see deadlines.py).
+    ``request_timeout`` seconds is closed (see deadlines.py). ``ws``: uvicorn's
+    WebSocket protocol, ``websocket_protocol()`` unless given (a benchmark's reference).
 
     On exit the manager (if any) shuts down first, so editors see 1001 and waiting
     callers get ``ServerShuttingDownError``, before uvicorn closes what is left. Tests and
@@ -210,6 +214,8 @@ async def serving(
     config = uvicorn.Config(
         app,
         http=deadline_protocol(request_timeout),
+        # uvicorn's own WebSocket protocol, pausing reads only when the app falls behind.
+        ws=websocket_protocol() if ws is None else ws,
         log_level="warning",
         lifespan="on",
         ws_max_size=max_message_bytes,
