@@ -8,16 +8,19 @@ bare ``websockets`` server it is measured against pauses only past a high-water 
 
 ``LazyPauseProtocol`` is that protocol, unchanged, given a transport whose
 ``pause_reading()`` is deferred: the socket really stops being read only once
-``PAUSE_AFTER_BYTES`` bytes have arrived since the app last caught up; the app's next
-catching up (uvicorn's ``resume_reading()``) resumes it. Memory stays bounded (that
-many bytes, plus one read, wait unconsumed at most), and an app that keeps up, as the
-Unity read loop does, never pays for a pause.
+``PAUSE_AFTER_BYTES`` bytes have arrived since uvicorn first asked for a pause (that
+is, since its queue of frames for the app was last empty); the app's next emptying of
+the queue (uvicorn's ``resume_reading()``) resumes it. What waits unconsumed is bounded
+in wire bytes: that many, plus one read of the transport (and a partial frame of up to
+``ws_max_size``, as before); in Python objects it is the frames those bytes hold. An app
+that keeps up, as the Unity read loop does, never pays for a pause.
 
 It uses only the asyncio protocol and transport interfaces (``connection_made``,
-``data_received``, ``pause_reading``, ``resume_reading``) around uvicorn's class; if a
-uvicorn release no longer has that class, ``websocket_protocol()`` returns ``"auto"``
-(uvicorn's own choice, pausing per frame), and if it stops pausing through the transport
-the gate is never asked to pause and passes everything through.
+``data_received``, ``pause_reading``, ``resume_reading``) around uvicorn's class. It is
+used only where uvicorn's own ``ws="auto"`` choice is that class (uvicorn 0.50 and
+later); otherwise, or if a uvicorn release no longer has it, ``websocket_protocol()``
+returns ``"auto"`` (uvicorn's own choice, unchanged). If uvicorn stops pausing through
+the transport, the gate is never asked to pause and passes everything through.
 """
 
 from __future__ import annotations
@@ -116,11 +119,16 @@ def websocket_protocol() -> type[asyncio.Protocol] | str:
 
 def _lazy_pause_protocol() -> type[asyncio.Protocol] | None:
     try:
+        from uvicorn.protocols.websockets.auto import AutoWebSocketsProtocol
         from uvicorn.protocols.websockets.websockets_sansio_impl import (
             WebSocketsSansIOProtocol,
         )
-    except ImportError:  # pragma: no cover - a uvicorn without it, or without websockets
+    except ImportError:  # a uvicorn without it, or without websockets
         logger.debug("uvicorn has no websockets-sansio protocol; using its default")
+        return None
+    if AutoWebSocketsProtocol is not WebSocketsSansIOProtocol:
+        # An older uvicorn, whose default is another implementation: keep its choice.
+        logger.debug("uvicorn's default WebSocket protocol is not websockets-sansio; kept")
         return None
 
     class LazyPause(WebSocketsSansIOProtocol):
