@@ -79,7 +79,7 @@ class UnitySockets:
                 if match is Match.FULL:
                     scope.update(child_scope)
                     websocket = WebSocket(scope, receive=receive, send=send)
-                    await self.manager.links.serve(websocket, (receive, send))
+                    await self.manager.handle_connection(websocket, direct=(receive, send))
                     return
         await self.app(scope, receive, send)
 

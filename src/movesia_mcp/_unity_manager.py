@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 import anyio
+from starlette.types import Receive, Send
 from starlette.websockets import WebSocket
 
 from ._bounds import ByteBoundedDeque
@@ -262,9 +263,15 @@ class UnityManager:
 
     # ── connections ─────────────────────────────────────────────────────────────────
 
-    async def handle_connection(self, websocket: WebSocket) -> None:
-        """The whole life of one Unity WebSocket, from upgrade to close."""
-        await self.links.serve(websocket)
+    async def handle_connection(
+        self, websocket: WebSocket, *, direct: tuple[Receive, Send] | None = None
+    ) -> None:
+        """The whole life of one Unity WebSocket, from upgrade to close.
+
+        ``direct``: the server's own ASGI ``receive`` and ``send`` under ``websocket``,
+        when no middleware wraps them (``create_app``'s ``UnitySockets`` passes them), for
+        the frames after the handshake."""
+        await self.links.serve(websocket, direct)
 
     async def _serve_socket(self, websocket: WebSocket) -> None:
         await self.links.serve_socket(websocket)

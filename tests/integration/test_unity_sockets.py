@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
+from starlette.websockets import WebSocket
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
@@ -60,6 +62,29 @@ async def test_create_app_serves_both_unity_paths_on_the_servers_own_send(path: 
         finally:
             await peer.aclose()
         await eventually(lambda: not manager.connections)
+
+
+async def test_create_app_hands_the_socket_to_handle_connection() -> None:
+    """The facade's method is the one entry, on the direct path too: a manager that
+    wraps ``handle_connection`` sees every Unity socket."""
+    seen: list[str] = []
+
+    class Counting(UnityManager):
+        async def handle_connection(self, websocket: WebSocket, **kwargs: Any) -> None:
+            seen.append(websocket.url.path)
+            await super().handle_connection(websocket, **kwargs)
+
+    manager = Counting()
+    async with serve_in_process(create_app(manager), manager) as served:
+        peer = SimulatedUnity(served.ws_url, heartbeat_interval=None, handlers={"echo": echo})
+        await peer.connect()
+        try:
+            [connection] = manager.connections
+            assert connection.asgi_send is not None  # still the direct path
+            assert await manager.send_and_wait("echo", n=3) == {"n": 3}
+        finally:
+            await peer.aclose()
+    assert seen == ["/ws/unity"]
 
 
 async def test_unity_routes_in_an_embedders_app_serve_through_starlette() -> None:
