@@ -6,10 +6,12 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 import pytest
+from starlette.applications import Starlette
 
-from movesia_mcp import UnityManager, UnityManagerConfig, create_app
+from movesia_mcp import UnityManager, UnityManagerConfig, create_app, unity_routes
 from movesia_mcp._server.inprocess import serve_in_process
 from movesia_mcp._simulator import SimulatedUnity
 
@@ -38,16 +40,34 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# How the Unity routes are served: ``create_app``'s app (its ``UnitySockets`` middleware
+# hands each socket over on the server's own receive/send), or ``unity_routes`` mounted
+# in an embedder's own Starlette app (Starlette's WebSocket layers all the way).
+AppKind = Literal["create_app", "embedded"]
+APP_KINDS: tuple[AppKind, ...] = ("create_app", "embedded")
+
+
+def embedded_app(manager: UnityManager) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with manager.running():
+            yield
+
+    return Starlette(routes=unity_routes(manager), lifespan=lifespan)
+
+
 @asynccontextmanager
 async def serve(
-    manager: UnityManager, *, max_message_bytes: int = 16 * 1024 * 1024
+    manager: UnityManager,
+    *,
+    max_message_bytes: int = 16 * 1024 * 1024,
+    app: AppKind = "create_app",
 ) -> AsyncIterator[RunningServer]:
     """Run the Unity listener on an ephemeral loopback port until the block exits
     (``serve_in_process``: the CLI's uvicorn set-up, in a task of its own, so that a
     pytest-asyncio fixture may set it up and tear it down in different tasks)."""
-    async with serve_in_process(
-        create_app(manager), manager, max_message_bytes=max_message_bytes
-    ) as served:
+    asgi = create_app(manager) if app == "create_app" else embedded_app(manager)
+    async with serve_in_process(asgi, manager, max_message_bytes=max_message_bytes) as served:
         yield RunningServer(manager, served.port)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import serve
+from conftest import APP_KINDS, AppKind, serve
 from movesia_mcp import (
     CloseCode,
     CommandState,
@@ -35,7 +35,8 @@ async def never(params: dict[str, Any]) -> NoAnswer:
     return NoAnswer()
 
 
-async def test_shutdown_fails_every_kind_of_in_flight_command_promptly() -> None:
+@pytest.mark.parametrize("app", APP_KINDS)
+async def test_shutdown_fails_every_kind_of_in_flight_command_promptly(app: AppKind) -> None:
     """Guarantee: when the server stops with commands in flight (a normal one and a
     reload-surviving one, both acked by a connected editor; a reload-surviving one whose
     editor disconnected mid-reload and is expected back; one waiting because its editor
@@ -47,7 +48,7 @@ async def test_shutdown_fails_every_kind_of_in_flight_command_promptly() -> None
         peers = []
         calls: dict[str, asyncio.Task[dict[str, Any]]] = {}
         try:
-            async with serve(manager) as running:
+            async with serve(manager, app=app) as running:
                 busy = running.peer(
                     project_path="/p/Busy", handlers={"echo": never, "refresh_assets": never}
                 )

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from conftest import serve
+from conftest import APP_KINDS, AppKind, serve
 from movesia_mcp import CloseCode, ConnectionLostError, NotConnectedError, UnityError
 from movesia_mcp._server.app import build_server
 from movesia_mcp._server.hub import ClientHub
@@ -54,9 +54,10 @@ class FloodCall:
     error: type[UnityError] | None = None
 
 
+@pytest.mark.parametrize("app", APP_KINDS)
 @pytest.mark.parametrize("stuck_for", [STUCK])
 async def test_stuck_editor_is_cut_off_and_does_not_slow_down_the_others(
-    stuck_for: float,
+    stuck_for: float, app: AppKind
 ) -> None:
     """Guarantee: while one editor does not read for ``stuck_for`` seconds (3 s; 30 s
     with ``MOVESIA_FULL=1``) and the server keeps sending it 64 KiB commands every
@@ -79,7 +80,7 @@ async def test_stuck_editor_is_cut_off_and_does_not_slow_down_the_others(
     hub = ClientHub()
     mcp_server = build_server(manager, hub)
     editor = SimulatedEditor(project_path="/p/Healthy")
-    async with serve(manager) as running:
+    async with serve(manager, app=app) as running:
         flusher = asyncio.create_task(hub.run())
         healthy = running.peer(project_path="/p/Healthy", handlers=editor.handlers())
         editor.attach(healthy)

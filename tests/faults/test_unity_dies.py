@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from conftest import serve
+from conftest import APP_KINDS, AppKind, serve
 from movesia_mcp import CommandState, ConnectionLostError, NotConnectedError, UnityError
 from movesia_mcp._simulator import NoAnswer, SimulatedUnity
 
@@ -51,13 +51,16 @@ KILLS: dict[str, Callable[[SimulatedUnity], Awaitable[None]]] = {
 
 @pytest.mark.parametrize("acked", [True, False], ids=["acked", "not_acked"])
 @pytest.mark.parametrize("kill", list(KILLS))
-async def test_in_flight_command_fails_fast_when_unity_dies(kill: str, acked: bool) -> None:
+@pytest.mark.parametrize("app", APP_KINDS)
+async def test_in_flight_command_fails_fast_when_unity_dies(
+    kill: str, acked: bool, app: AppKind
+) -> None:
     """Guarantee: when the editor's socket is closed cleanly or reset (RST) while a
     command is in flight, the caller gets ``ConnectionLostError`` in well under 1 s
     (not at its 30 s timeout); ``delivered`` is True exactly when Unity had acked the
     command; the command leaves ``manager.commands`` as LOST, and no task is left behind."""
     manager = fast_manager(command_timeout=COMMAND_TIMEOUT)
-    async with serve(manager) as running:
+    async with serve(manager, app=app) as running:
         peer = running.peer(handlers={"hang": never}, ack_commands=acked)
         await peer.connect()
         try:
