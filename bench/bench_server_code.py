@@ -38,37 +38,11 @@ import statistics
 import sys
 import time
 import uuid
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from harness import machine, quiet_logging, write_json
+from harness import PLACEHOLDER, EchoSocket, machine, quiet_logging, write_json
 from pairs import OursBare, command_text, echo_params, new_session, response_text
-
-PLACEHOLDER = "R" * 32  # the answer template's request id, replaced per command
-
-
-class EchoSocket:
-    """Enough of Starlette's WebSocket for the read loop and ``send_text``: every
-    command sent is answered at once, with the bare peer's answer frame."""
-
-    def __init__(self, answer_template: str) -> None:
-        self.template = answer_template
-        self.inbox: deque[dict[str, Any]] = deque()
-        self.waiter: asyncio.Future[None] | None = None
-
-    async def send_text(self, text: str) -> None:
-        start = text.index('"id":"') + 6
-        answer = self.template.replace(PLACEHOLDER, text[start : start + 32])
-        self.inbox.append({"type": "websocket.receive", "text": answer})
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_result(None)
-
-    async def receive(self) -> dict[str, Any]:
-        while not self.inbox:
-            self.waiter = asyncio.get_running_loop().create_future()
-            await self.waiter
-        return self.inbox.popleft()
 
 
 class FloorServer:

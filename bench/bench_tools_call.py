@@ -60,7 +60,6 @@ import json
 import statistics
 import sys
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -68,7 +67,9 @@ from mcp import Client
 from mcp.server.mcpserver import MCPServer
 
 from harness import (
+    PLACEHOLDER,
     Call,
+    EchoSocket,
     Table,
     editor_peer,
     machine,
@@ -90,8 +91,6 @@ TARGET_PCT = 10.0
 TOOL = "get_editor_state"  # a read with a small answer: the tool path, not the editor
 ARGUMENTS: dict[str, Any] = {}
 NOOP_ON_OURS = "noop_" + TOOL
-PLACEHOLDER = "R" * 32  # the captured answer's request id, replaced per command
-ID_KEY = '"id":"'  # the server's envelopes are compact JSON
 
 
 def add_noop(
@@ -128,30 +127,6 @@ def same_identity(ours: MCPServer) -> MCPServer:
     if bare._lowlevel_server.server_info_stamp != low.server_info_stamp:
         raise RuntimeError("the bare server's identity differs from ours")
     return bare
-
-
-class EchoSocket:
-    """Enough of Starlette's WebSocket for the read loop and ``send_text``: every
-    command sent is answered at once with ``template``, its request id put in."""
-
-    def __init__(self, template: str) -> None:
-        self.template = template
-        self.inbox: deque[dict[str, Any]] = deque()
-        self.waiter: asyncio.Future[None] | None = None
-
-    async def send_text(self, text: str) -> None:
-        start = text.index(ID_KEY) + len(ID_KEY)
-        request_id = text[start : text.index('"', start)]
-        answer = self.template.replace(PLACEHOLDER, request_id)
-        self.inbox.append({"type": "websocket.receive", "text": answer})
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_result(None)
-
-    async def receive(self) -> dict[str, Any]:
-        while not self.inbox:
-            self.waiter = asyncio.get_running_loop().create_future()
-            await self.waiter
-        return self.inbox.popleft()
 
 
 async def captured_answer(

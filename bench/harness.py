@@ -19,6 +19,7 @@ import resource
 import statistics
 import sys
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -286,3 +287,33 @@ async def timed_batch(call: Call, n: int, *, between: Call | None = None) -> dic
         cpu_ns += cpu() - c0
         append(t1 - t0)
     return {**summarize_ns(samples), "cpu_us": cpu_ns / n / 1000}
+
+
+# ── an in-memory Unity link (bench_server_code, bench_tools_call) ──────────────────────
+
+PLACEHOLDER = "R" * 32  # the answer template's request id, replaced per command
+ID_KEY = '"id":"'  # the server's envelopes are compact JSON
+
+
+class EchoSocket:
+    """Enough of Starlette's WebSocket for the read loop and ``send_text``: every
+    command sent is answered at once with ``template``, its request id put in."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.inbox: deque[dict[str, Any]] = deque()
+        self.waiter: asyncio.Future[None] | None = None
+
+    async def send_text(self, text: str) -> None:
+        start = text.index(ID_KEY) + len(ID_KEY)
+        request_id = text[start : text.index('"', start)]
+        answer = self.template.replace(PLACEHOLDER, request_id)
+        self.inbox.append({"type": "websocket.receive", "text": answer})
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    async def receive(self) -> dict[str, Any]:
+        while not self.inbox:
+            self.waiter = asyncio.get_running_loop().create_future()
+            await self.waiter
+        return self.inbox.popleft()
