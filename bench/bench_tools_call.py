@@ -218,7 +218,7 @@ async def tool_code_in_situ(manager: UnityManager, call: Call, n: int) -> float:
             own.append(clock() - t0 - inner[0])
 
     manager.execute = execute  # type: ignore[method-assign]
-    tools.run_unity_tool = run_unity_tool  # type: ignore[assignment]  # looked up per call
+    tools.run_unity_tool = run_unity_tool  # looked up per call
     try:
         for _ in range(n):
             await call()
