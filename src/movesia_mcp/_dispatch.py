@@ -5,7 +5,9 @@ The life-cycle of each command is ``commands.CommandTable``'s; this module does 
 it waits until the target project is ready (compiling, reloading), writes the command,
 and awaits the answer. One deadline sweep times out every command (no timer per
 command) and doubles as the send watchdog: a connection whose oldest send has waited
-``UNITY_SEND_TIMEOUT`` is closed with 1008 ``slow_consumer``.
+``UNITY_SEND_TIMEOUT`` is closed with 1008 ``slow_consumer``. It also fires the progress
+ticks of the callers that asked for progress, so every timing rule here runs on the one
+injected clock.
 """
 
 from __future__ import annotations
@@ -62,11 +64,15 @@ class CommandDispatch:
         # The manager's task group while it runs: it owns the courtesy sends (``cancel``
         # to an editor) and the watchdog's closes, and shutdown cancels them.
         self.tasks: TaskGroup | None = None
-        # The deadline sweep: woken when a deadline earlier than the one it sleeps for
-        # is added.
+        # The deadline sweep: woken when a deadline (or a progress tick) earlier than
+        # the one it sleeps for is added.
         self.sweeping = False
         self._wake_at = math.inf
         self._deadline_added = asyncio.Event()  # made again by each sweep, on its own loop
+        # The next progress tick of each command whose caller reports progress: its clock
+        # time and the future the sweep resolves then (few: only calls with a progress
+        # token have one).
+        self._ticks: dict[PendingCommand[UnityConnection], tuple[float, asyncio.Future[None]]] = {}
         # Courtesy sends started while no task group runs (a manager used outside
         # ``running()``): kept here until they end, cancelled by ``fail_all``.
         self._loose: set[asyncio.Task[None]] = set()
@@ -162,9 +168,36 @@ class CommandDispatch:
         on_progress: ProgressCallback | None,
     ) -> dict[str, Any]:
         future = command.future
-        if on_progress is None and self.sweeping:
+        if not self.sweeping:
+            return await self._await_unswept(command, started, on_progress)
+        if on_progress is None:
             return await future  # the hot path: the deadline sweep times it out
-        # Reporting progress, or with no sweep running: watch the deadline here.
+        # The sweep times the command out and fires its progress ticks, one every
+        # ``progress_interval`` after the last report.
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                tick: asyncio.Future[None] = loop.create_future()
+                at = self.clock() + self.config.progress_interval
+                self._ticks[command] = (at, tick)
+                if at < self._wake_at:
+                    self._deadline_added.set()  # the sweep sleeps past it: wake it up
+                await asyncio.wait((future, tick), return_when=asyncio.FIRST_COMPLETED)
+                if future.done():
+                    return future.result()
+                await on_progress(self._progress(command, started))
+        finally:
+            self._ticks.pop(command, None)
+
+    async def _await_unswept(
+        self,
+        command: PendingCommand[UnityConnection],
+        started: float,
+        on_progress: ProgressCallback | None,
+    ) -> dict[str, Any]:
+        """No sweep runs (a manager used outside ``running()``): watch the deadline and
+        time the progress reports here, on the loop's own timer."""
+        future = command.future
         interval = self.config.progress_interval if on_progress is not None else math.inf
         while not future.done():
             remaining = command.deadline - self.clock()
@@ -174,18 +207,22 @@ class CommandDispatch:
             wait = min(remaining, interval)
             await asyncio.wait((future,), timeout=None if wait == math.inf else wait)
             if not future.done() and on_progress is not None:
-                reloading = command.connection is None
-                await on_progress(
-                    CommandProgress(
-                        command.command_type,
-                        "waiting_for_reconnect" if reloading else "waiting_for_answer",
-                        self.clock() - started,
-                        "Unity is reloading; the command will be answered after it reconnects"
-                        if reloading
-                        else f"waiting for Unity to answer {command.command_type}",
-                    )
-                )
+                await on_progress(self._progress(command, started))
         return future.result()
+
+    def _progress(
+        self, command: PendingCommand[UnityConnection], started: float
+    ) -> CommandProgress:
+        """What a command that was sent is waiting for: its answer, or Unity's return."""
+        reloading = command.connection is None
+        return CommandProgress(
+            command.command_type,
+            "waiting_for_reconnect" if reloading else "waiting_for_answer",
+            self.clock() - started,
+            "Unity is reloading; the command will be answered after it reconnects"
+            if reloading
+            else f"waiting for Unity to answer {command.command_type}",
+        )
 
     def time_out(self, command: PendingCommand[UnityConnection], started: float) -> None:
         if command.future.done():
@@ -357,6 +394,8 @@ class CommandDispatch:
                 now = self.clock()
                 self.sweep(now)
                 wake_at = min(self.commands.next_deadline() or math.inf, now + watch_every)
+                if self._ticks:
+                    wake_at = min(wake_at, min(at for at, _ in self._ticks.values()))
                 self._wake_at = wake_at
                 self._deadline_added.clear()
                 with anyio.move_on_after(max(0.0, wake_at - now)):
@@ -366,9 +405,15 @@ class CommandDispatch:
             self._wake_at = math.inf
 
     def sweep(self, now: float) -> None:
-        """One pass: time out the commands that are due; close stuck connections."""
+        """One pass: time out the commands that are due, fire the progress ticks that are
+        due; close stuck connections."""
         for command in self.commands.due(now):
             self.time_out(command, command.started)
+        if self._ticks:
+            for command in [c for c, (at, _) in self._ticks.items() if at <= now]:
+                tick = self._ticks.pop(command)[1]
+                if not tick.done():
+                    tick.set_result(None)
         for connection in self._connections():
             stuck = connection.stuck_for(now)
             if stuck < connection.send_timeout or connection.closed:

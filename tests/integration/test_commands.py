@@ -263,19 +263,74 @@ async def test_reload_surviving_command_completes_after_reconnect_with_original_
 
 
 async def test_reload_surviving_command_reports_progress_while_unity_reloads() -> None:
+    """A caller that asked for progress hears about its command every
+    ``progress_interval`` of the manager's clock (the deadline sweep fires the ticks):
+    waiting for the answer while Unity has it, waiting for the reconnect while Unity
+    reloads, and nothing once it is answered."""
+    clock = FakeClock()
     progress = ProgressLog()
-
-    async def reload_then_answer(params: Params) -> ReloadThenAnswer:
-        return ReloadThenAnswer({"refreshed": True})
-
+    # Ticks 20 s apart on the fake clock: a tick on the real clock would come too late.
+    manager = fast_manager(clock=clock, progress_interval=20.0, command_timeout=600.0)
     async with (
-        serve(fast_manager(progress_interval=0.02)) as running,
-        running.peer(handlers={"refresh_assets": reload_then_answer}) as peer,
+        serve(manager) as running,
+        running.peer(handlers={"refresh_assets": no_answer}, conn_seq=1) as peer,
     ):
-        peer.reload_delay = 0.3
-        result = await running.manager.send_and_wait("refresh_assets", on_progress=progress)
+        task = asyncio.create_task(
+            running.manager.send_and_wait("refresh_assets", on_progress=progress)
+        )
+        await eventually(lambda: commands_of(peer, "refresh_assets"))
+        [command] = manager.commands.pending()
+        await sweep_deadlines_after(manager, clock, 19.9)
+        assert progress.reports == []  # not before the first interval
+        await sweep_deadlines_after(manager, clock, 0.1)
+        await eventually(lambda: len(progress.reports) == 1)
+        assert progress.reports[0].phase == "waiting_for_answer"
+        assert progress.reports[0].command_type == "refresh_assets"
+        assert progress.reports[0].elapsed == pytest.approx(20.0)
+        # The domain reload: compile_started, the socket closes, the command waits.
+        await peer.send_event("compile_started", {}, wait_ack=True)
+        await peer.close(1001, "domain reload")
+        await eventually(lambda: command.state is CommandState.DETACHED)
+        await sweep_deadlines_after(manager, clock, 20.0)
+        await eventually(lambda: len(progress.reports) == 2)
+        await sweep_deadlines_after(manager, clock, 20.0)
+        await eventually(lambda: len(progress.reports) == 3)
+        reloading = progress.reports[1:]
+        assert [p.phase for p in reloading] == ["waiting_for_reconnect"] * 2
+        assert [p.elapsed for p in reloading] == [pytest.approx(40.0), pytest.approx(60.0)]
+        assert reloading[0].message == (
+            "Unity is reloading; the command will be answered after it reconnects"
+        )
+        assert not task.done()
+        peer.conn_seq += 1
+        await peer.connect()
+        await peer.send_event("compile_finished", {"success": True}, wait_ack=True)
+        await peer.send(
+            envelope(
+                "refresh_assets_response",
+                {"request_id": command.id, "refreshed": True},
+                session=peer.session_id,
+            )
+        )
+        result = await asyncio.wait_for(task, 2)
+        await sweep_deadlines_after(manager, clock, 100.0)  # answered: no tick any more
     assert result == {"refreshed": True}
-    assert "waiting_for_reconnect" in progress.phases()
+    assert len(progress.reports) == 3
+    assert len(commands_of(peer, "refresh_assets")) == 1  # acked: kept, not sent again
+
+
+async def test_the_running_sweep_wakes_for_each_progress_tick() -> None:
+    """Production timing: on the real clock, the background sweep (its watchdog alone
+    would wake only every 15 s here) wakes up for the next progress tick."""
+    progress = ProgressLog()
+    manager = fast_manager(progress_interval=0.05, send_timeout=60.0, command_timeout=60.0)
+    async with serve(manager) as running, running.peer(handlers={"echo": no_answer}):
+        task = asyncio.create_task(running.manager.send_and_wait("echo", on_progress=progress))
+        await eventually(lambda: len(progress.reports) >= 3)
+        assert not task.done()
+        task.cancel()
+    assert {p.phase for p in progress.reports} == {"waiting_for_answer"}
+    assert manager.dispatch._ticks == {}  # a cancelled caller leaves no tick behind
 
 
 async def test_reload_surviving_command_gives_up_when_the_session_never_returns() -> None:
