@@ -60,6 +60,15 @@ class FakeClock:
         self.now += seconds
 
 
+async def sweep_deadlines_after(manager: UnityManager, clock: FakeClock, seconds: float) -> None:
+    """Move the manager's clock and run one pass of its deadline sweep at once (the
+    background sweep would also see the new time, but only when it next wakes): the
+    commands now due time out, the progress ticks now due fire."""
+    clock.advance(seconds)
+    manager.dispatch.sweep(clock())
+    await asyncio.sleep(0)  # let a settled caller's task see its answer
+
+
 def frame(
     msg_type: str,
     body: dict[str, Any] | None = None,

@@ -17,12 +17,18 @@ from movesia_mcp import (
     ConnectionLostError,
     NotConnectedError,
     UnityCommandError,
-    UnityManager,
 )
 from movesia_mcp._simulator import NoAnswer, ReloadThenAnswer, SimulatedUnity
 from movesia_mcp._simulator.peer import envelope
 
-from .conftest import ENVELOPE_FIELDS, FakeClock, eventually, fast_manager, round_trip
+from .conftest import (
+    ENVELOPE_FIELDS,
+    FakeClock,
+    eventually,
+    fast_manager,
+    round_trip,
+    sweep_deadlines_after,
+)
 
 Params = dict[str, Any]
 
@@ -149,14 +155,6 @@ async def test_unity_error_envelope_answering_a_command_fails_it(server: Running
         with pytest.raises(UnityCommandError) as failed:
             await asyncio.wait_for(task, 1)
     assert failed.value.unity_message == "unknown command 'spawn'"
-
-
-async def sweep_deadlines_after(manager: UnityManager, clock: FakeClock, seconds: float) -> None:
-    """Move the manager's clock and run one pass of its deadline sweep at once (the
-    background sweep would also see the new time, but only when it next wakes)."""
-    clock.advance(seconds)
-    manager.dispatch.sweep(clock())
-    await asyncio.sleep(0)  # let a settled caller's task see its answer
 
 
 async def test_unanswered_command_raises_command_timeout_error() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import RunningServer
+from conftest import RunningServer, serve
 from movesia_mcp import (
     AmbiguousProjectError,
     CloseCode,
@@ -27,7 +27,14 @@ from movesia_mcp import (
 from movesia_mcp._simulator import HandshakeRejected, NoAnswer
 from movesia_mcp._simulator.peer import envelope
 
-from .conftest import eventually, of_type, round_trip
+from .conftest import (
+    FakeClock,
+    eventually,
+    fast_manager,
+    of_type,
+    round_trip,
+    sweep_deadlines_after,
+)
 from .hostile import HostilePeer, unity
 
 Json = dict[str, Any]
@@ -694,30 +701,39 @@ async def test_same_name_in_two_folders_is_ambiguous_and_a_path_or_id_decides(
 
 @pytest.mark.parametrize("declares_cancel", [True, False])
 async def test_timed_out_command_is_cancelled_in_an_editor_that_declares_cancel(
-    server: RunningServer, declares_cancel: bool
+    declares_cancel: bool,
 ) -> None:
     """Guarantee: when a caller's timeout runs out, the server forgets the command and
     sends ``cancel`` with its request id to an editor that declared ``cancel`` (to one
     that did not, nothing); a late answer then gets ``unknown_request`` from a 1.1
     editor's server and changes nothing."""
     caps = ["command_ack", "dedup", "cancel"] if declares_cancel else ["command_ack", "dedup"]
-    peer = server.peer(handlers={"slow": no_answer}, capabilities=caps)
-    await peer.connect()
-    try:
-        with pytest.raises(CommandTimeoutError):
-            await server.manager.execute("slow", {}, timeout=0.2)
-        rid = peer.commands_seen[0]["id"]
-        assert rid not in server.manager.commands
-        await round_trip(peer)
-        assert peer.cancels == ([rid] if declares_cancel else [])
-        await peer.send(envelope("slow_response", {"request_id": rid}, msg_id=rid))
-        await eventually(lambda: any(m["type"] == "error" for m in peer.received))
-        [error] = [m for m in peer.received if m["type"] == "error"]
-        assert error["body"]["code"] == "unknown_request"
-        assert error["body"]["ref_id"] == rid
-        assert len(server.manager.commands) == 0
-    finally:
-        await peer.aclose()
+    clock = FakeClock()
+    async with serve(fast_manager(clock=clock)) as server:
+        peer = server.peer(handlers={"slow": no_answer}, capabilities=caps)
+        await peer.connect()
+        try:
+            call = asyncio.create_task(server.manager.execute("slow", {}, timeout=0.2))
+            await eventually(lambda: bool(peer.commands_seen))
+            await sweep_deadlines_after(server.manager, clock, 0.19)
+            assert not call.done()  # not before its timeout
+            await round_trip(peer)
+            assert peer.cancels == []
+            await sweep_deadlines_after(server.manager, clock, 0.02)
+            with pytest.raises(CommandTimeoutError, match=r"'slow' within 0\.2s"):
+                await asyncio.wait_for(call, 2)
+            rid = peer.commands_seen[0]["id"]
+            assert rid not in server.manager.commands
+            await round_trip(peer)
+            assert peer.cancels == ([rid] if declares_cancel else [])
+            await peer.send(envelope("slow_response", {"request_id": rid}, msg_id=rid))
+            await eventually(lambda: any(m["type"] == "error" for m in peer.received))
+            [error] = [m for m in peer.received if m["type"] == "error"]
+            assert error["body"]["code"] == "unknown_request"
+            assert error["body"]["ref_id"] == rid
+            assert len(server.manager.commands) == 0
+        finally:
+            await peer.aclose()
 
 
 async def test_command_cancelled_during_a_reload_is_cancelled_on_the_next_connection(

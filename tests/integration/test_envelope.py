@@ -8,7 +8,7 @@ from conftest import RunningServer, serve
 from movesia_mcp import HeartbeatConfig
 from movesia_mcp._simulator.peer import envelope
 
-from .conftest import ENVELOPE_FIELDS, eventually, fast_manager, round_trip
+from .conftest import ENVELOPE_FIELDS, FakeClock, eventually, fast_manager, round_trip
 
 
 async def echo(params: dict[str, Any]) -> dict[str, Any]:
@@ -16,15 +16,19 @@ async def echo(params: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_server_messages_carry_every_field_with_source_mcp() -> None:
-    heartbeat = HeartbeatConfig(sweep_interval_ms=50, ping_after_idle_ms=100)
-    async with (
-        serve(fast_manager(heartbeat=heartbeat)) as running,
-        running.peer(handlers={"echo": echo}) as peer,
-    ):
+    # The ping comes from a heartbeat sweep run by hand on a fake clock (the background
+    # sweeper's hour never passes).
+    clock = FakeClock()
+    heartbeat = HeartbeatConfig(sweep_interval_ms=3_600_000, ping_after_idle_ms=100)
+    manager = fast_manager(clock=clock, heartbeat=heartbeat)
+    async with serve(manager) as running, running.peer(handlers={"echo": echo}) as peer:
         await running.manager.send_and_wait("echo", x=1)  # command
         await peer.send_event("scene_saved", {}, wait_ack=True)  # ack
         await peer.send_raw("{broken")  # error
         await round_trip(peer)  # pong
+        assert not any(m["type"] == "hb" for m in peer.received)
+        clock.advance(0.15)  # idle past ping_after
+        await manager.sweep_heartbeats()
         await eventually(lambda: any(m["type"] == "hb" for m in peer.received))  # ping
     kinds = {m["type"] for m in peer.received}
     assert {"welcome", "ack", "echo", "error", "pong", "hb"} <= kinds
