@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from conftest import serve
-from integration.conftest import close_of, hello, of_type, raw_client, receive
+from integration.conftest import FakeClock, close_of, hello, of_type, raw_client, receive
 from movesia_mcp import (
     CloseCode,
     CommandTimeoutError,
@@ -25,9 +25,12 @@ from movesia_mcp import (
 
 from .conftest import eventually, fast_manager, leak_check
 
-# Sweep every 50 ms, ping after 200 ms idle, close after 1 s idle.
-HEARTBEAT = HeartbeatConfig(sweep_interval_ms=50, ping_after_idle_ms=200, max_idle_ms=1000)
+# Ping after 200 ms idle, close after 1 s idle, on a fake clock the test moves in steps
+# of STEP (a power of two: exact sums); the background sweeper's hour never passes, the
+# test sweeps by hand after each step.
+HEARTBEAT = HeartbeatConfig(sweep_interval_ms=3_600_000, ping_after_idle_ms=200, max_idle_ms=1000)
 SHORT_TIMEOUT = 0.3
+STEP = 1 / 16
 
 
 async def echo(params: dict[str, Any]) -> dict[str, Any]:
@@ -42,11 +45,12 @@ async def test_half_open_editor_is_pinged_then_closed_and_its_commands_do_not_ha
     at once with ``ConnectionLostError(delivered=False)`` (it was never acked); another
     editor answers normally (< 0.5 s) the whole time; nothing is left pending and no
     task leaks."""
-    manager = fast_manager(heartbeat=HEARTBEAT, command_timeout=30.0)
+    clock = FakeClock()
+    manager = fast_manager(clock=clock, heartbeat=HEARTBEAT, command_timeout=30.0)
     async with serve(manager) as running:
-        # The healthy editor sends hb itself, as the plug-in does, so it is never idle.
+        # The healthy editor answers a command in every step, so it is never idle.
         healthy = running.peer(
-            project_path="/p/Healthy", handlers={"echo": echo}, heartbeat_interval=0.1
+            project_path="/p/Healthy", handlers={"echo": echo}, heartbeat_interval=None
         )
         await healthy.connect()
         try:
@@ -57,19 +61,19 @@ async def test_half_open_editor_is_pinged_then_closed_and_its_commands_do_not_ha
                     connection = manager.sessions["stuck-sess"].connection
                     assert connection is not None
                     stuck.transport.pause_reading()
-                    went_quiet = time.monotonic()
+                    went_quiet = clock()
 
                     long_call = asyncio.create_task(
                         manager.send_and_wait("echo", timeout=30.0, project="Stuck")
                     )
-                    started = time.monotonic()
-                    with pytest.raises(CommandTimeoutError):
-                        await manager.send_and_wait("echo", timeout=SHORT_TIMEOUT, project="Stuck")
-                    took = time.monotonic() - started
-                    assert SHORT_TIMEOUT <= took < SHORT_TIMEOUT + 0.3, took
+                    short_call = asyncio.create_task(
+                        manager.send_and_wait("echo", timeout=SHORT_TIMEOUT, project="Stuck")
+                    )
+                    await eventually(lambda: len(manager.commands) == 2)
 
                     # Meanwhile, and until the stuck one is closed, the healthy one works.
                     latencies: list[float] = []
+                    timed_out_after: float | None = None
                     while not connection.closed:
                         t0 = time.monotonic()
                         answer = await manager.send_and_wait(
@@ -77,13 +81,23 @@ async def test_half_open_editor_is_pinged_then_closed_and_its_commands_do_not_ha
                         )
                         latencies.append(time.monotonic() - t0)
                         assert answer == {"echo": {"n": 1}}
-                        assert time.monotonic() - went_quiet < 5, "the stuck editor stays open"
-                        await asyncio.sleep(0.02)
-                    closed_after = time.monotonic() - went_quiet
+                        assert clock() - went_quiet < 5, "the stuck editor stays open"
+                        clock.advance(STEP)
+                        manager.dispatch.sweep(clock())
+                        await manager.sweep_heartbeats()
+                        await asyncio.sleep(0)  # let a settled caller see its answer
+                        if timed_out_after is None and short_call.done():
+                            timed_out_after = clock() - went_quiet
+                    closed_after = clock() - went_quiet
+                    assert timed_out_after is not None
+                    assert SHORT_TIMEOUT <= timed_out_after < SHORT_TIMEOUT + STEP
+                    with pytest.raises(CommandTimeoutError):
+                        await short_call
                     assert connection.close_code == CloseCode.SESSION_EXPIRED
-                    assert 1.0 <= closed_after < 2.0, closed_after
+                    assert 1.0 <= closed_after < 1.0 + STEP, closed_after
                     assert len(latencies) >= 10
                     assert max(latencies) < 0.5, max(latencies)
+                    assert not any(m["type"] == "hb" for m in healthy.received)
 
                     with pytest.raises(ConnectionLostError) as caught:
                         await asyncio.wait_for(long_call, 1.0)
