@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from conftest import APP_KINDS, AppKind, serve
+from integration.conftest import round_trip
 from movesia_mcp import (
     CloseCode,
     CommandState,
@@ -86,7 +87,7 @@ async def test_shutdown_fails_every_kind_of_in_flight_command_promptly(app: AppK
                 # Compiling: a command to it waits, unsent.
                 await compiling.send_event("compile_started", {}, wait_ack=True)
                 call("waiting", "echo", "Compiling")
-                await asyncio.sleep(0.1)
+                await round_trip(compiling)  # a command sent at once would come before the pong
                 assert compiling.commands_seen == []
                 assert not any(task.done() for task in calls.values())
                 stopping = time.monotonic()
