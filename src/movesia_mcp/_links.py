@@ -5,8 +5,11 @@ Upgrade checks (Origin, token, the connection cap), the handshake, admission and
 takeover table, the ``welcome``, then the read loop: every frame goes to the sans-I/O
 router and its outcomes are sent or handed on here, in arrival order. When the socket
 ends, its commands are settled (``CommandTable.detach``) and its project is marked
-dropped. The decisions themselves live elsewhere: ``sessions`` (takeover),
-``directory`` (admission, grace), ``router`` (frames), ``commands`` (life-cycle).
+dropped. The decisions themselves live elsewhere, and come back as plans this module
+carries out: ``directory`` (``arrive``: admission and takeover; ``attach``: the session,
+its secret, the welcome; reconnect grace), ``unity_events`` (``interpret``: what an
+event means), ``sessions`` (the takeover table), ``router`` (frames), ``commands``
+(life-cycle).
 """
 
 from __future__ import annotations
