@@ -13,8 +13,8 @@ await, and returns what the links do about it (``Effects``).
 | any other           |                                       |                               |
 
 Every event is then kept in the recent events and published as a ``StateChange`` of its
-kind (``connected``, ``compile``, ``selection``, ``event``), which is what refreshes the
-MCP resources.
+kind (``connected``, ``compile``, ``selection``, ``event``); ``catalog._resources.triggers``
+turns that into the MCP resources to refresh.
 """
 
 from __future__ import annotations
