@@ -3,7 +3,10 @@ targets (PROTOCOL.md §3.7, §3.8, §6). Pure: every decision takes ``now``, not
 
 - targeting: a project by session id, path or name; else the selected default; else the
   only one that is not offline. Two matches are ambiguous (``AmbiguousProjectError``);
-- admission: may a handshake take its session (the secret, one project per session);
+- arrival and attach: may a handshake take its session (the secret, one project per
+  session, the takeover table), and what the session becomes once it has (a new record or
+  a reconnect, the secret issued, the welcome, the cancels to tell): plans the links
+  carry out;
 - reconnect grace: how long a dropped project is still expected back (a reload);
 - stale compile: a ``compile_started`` whose ``compile_finished`` never came expires.
 """
@@ -12,15 +15,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ._config import UnityManagerConfig
-from ._envelope import CloseCode
+from ._connection import UnityConnection
+from ._envelope import PROTOCOL_VERSION, CloseCode
 from ._exceptions import AmbiguousProjectError, NotConnectedError
-from ._handshake import Identity, normalise_project_path
+from ._handshake import CANCEL, COMMAND_ACK, Identity, new_session_secret, normalise_project_path
 from ._security import secret_matches
-from ._unity_session import UnitySession, describe
+from ._sessions import SessionTable
+from ._unity_session import UnitySession, describe, merge_identity
+from ._version import __version__
 
 logger = logging.getLogger("movesia_mcp.unity")
 
@@ -33,6 +39,31 @@ class Admission:
     refused: tuple[int, str] | None = None
     fresh: bool = False  # start a new session record (new id, or another project)
     secret_ok: bool = False  # presented the session's secret
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A handshake's fate (``ProjectDirectory.arrive``): admission, then the takeover
+    table, in one step with no await (PROTOCOL.md §3.4, §3.7, §3.8)."""
+
+    admission: Admission
+    refused: tuple[int, str] | None = None  # close the NEW connection with (code, reason)
+    supersede: UnityConnection | None = None  # the live one it takes over: close with 4001
+    reason: str | None = None  # the takeover table's reason (4001, 4002)
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """What a connection the takeover table made live means (``ProjectDirectory.attach``),
+    for the links to carry out in this order: forget, acking, track and adopt (before any
+    await), then the welcome, the first frame, the cancels, the resends."""
+
+    session: UnitySession  # the record the connection serves from now on
+    identity: Identity  # the connection's identity from now on
+    forget_previous: bool  # the id was another project's: forget its acking and heartbeat
+    acks_commands: bool  # the editor declared ``command_ack`` (§3.6)
+    welcome: dict[str, Any]  # the welcome's body (§3.5, §3.6, §3.7)
+    cancels: tuple[str, ...]  # requests cancelled while the session was away (§6.2)
 
 
 class ProjectDirectory:
@@ -157,6 +188,92 @@ class ProjectDirectory:
                 )
             )
         return Admission(secret_ok=secret_ok)
+
+    def arrive(
+        self,
+        identity: Identity,
+        connection: UnityConnection,
+        table: SessionTable[UnityConnection],
+        *,
+        pending: bool,
+    ) -> Arrival:
+        """May ``connection`` (presenting ``identity``) take its session, and whom does it
+        supersede? Admission (``admit``) first, then the takeover table, which it updates.
+        ``pending``: the session has commands pending (they claim it as a live socket does)."""
+        sid = identity.session_id
+        admission = self.admit(identity, claimed=table.live(sid) is not None or pending)
+        if admission.refused is not None:
+            return Arrival(admission, refused=admission.refused)
+        decision = table.accept(sid, identity.conn_seq, connection)
+        if not decision.accepted:
+            reason = decision.reason or "duplicate_session"
+            return Arrival(admission, refused=(CloseCode.DUPLICATE_SESSION, reason), reason=reason)
+        return Arrival(admission, supersede=decision.supersede, reason=decision.reason)
+
+    def learns_project_first(self, identity: Identity, *, claimed: bool) -> bool:
+        """Must the server read the first frame (the hello) before any takeover? When the
+        query names the session but no project, and the session is bound and claimed:
+        another project never takes it, even for a moment (§3.8)."""
+        return identity.project_path is None and claimed and self.is_bound(identity.session_id)
+
+    def attach(
+        self, connection: UnityConnection, admission: Admission, *, connected_at: float
+    ) -> Attachment:
+        """``connection`` is its session's live one now: the record it serves (a new one
+        for a fresh admission, else the session's own, refined and counted a reconnect),
+        the secret (a 1.1 editor that did not present it gets a new one, §3.7), the
+        binding (§3.8), and what the links send. ``connected_at``: wall-clock time."""
+        sid = connection.session_id
+        own = connection.identity  # what this connection declared and presented
+        legacy = not own.capabilities  # a version 1 editor (§3.6)
+        identity = own
+        session = self.sessions.get(sid)
+        reused = session is not None and admission.fresh
+        if session is None or admission.fresh:
+            if reused:
+                logger.info("%s: session id reused for another project", connection.label)
+            session = UnitySession(own)
+            self.sessions[sid] = session
+        else:
+            session.reconnects += 1
+            session.identity = merge_identity(session.identity, own, own.conn_seq)
+            identity = replace(
+                session.identity, capabilities=own.capabilities, session_secret=own.session_secret
+            )
+        if session.bound_path is None:
+            session.bound_path = normalise_project_path(session.identity.project_path)
+        issued: str | None = None
+        if not admission.secret_ok and not legacy:
+            # The session's first 1.1 welcome, or a claim without the secret.
+            issued = session.secret = new_session_secret()
+        # A 1.1 editor keeps the secret, and from now on a takeover must present it; a
+        # version 1 editor knows none, so its session is served as in version 1.
+        session.requires_secret = not legacy or admission.secret_ok
+        if not session.requires_secret:
+            session.secret = None
+        session.connection = connection
+        session.connected_at = connected_at
+        cancels = tuple(session.cancel_on_reconnect) if CANCEL in own.capabilities else ()
+        session.cancel_on_reconnect.clear()
+        welcome: dict[str, Any] = {
+            "session": sid,
+            "conn_seq": own.conn_seq,
+            "server": "movesia-mcp",
+            "version": __version__,
+            "protocol": PROTOCOL_VERSION,
+        }
+        if not legacy:  # an editor that declares nothing is served as in 1.0
+            welcome["capabilities"] = sorted(own.capabilities)
+            if issued is not None:
+                welcome["session_secret"] = issued
+        return Attachment(
+            session,
+            identity,
+            forget_previous=reused,
+            acks_commands=COMMAND_ACK in own.capabilities,
+            welcome=welcome,
+            cancels=cancels,
+        )
 
     def is_bound(self, session_id: str) -> bool:
         session = self.sessions.get(session_id)

@@ -5,8 +5,11 @@ Upgrade checks (Origin, token, the connection cap), the handshake, admission and
 takeover table, the ``welcome``, then the read loop: every frame goes to the sans-I/O
 router and its outcomes are sent or handed on here, in arrival order. When the socket
 ends, its commands are settled (``CommandTable.detach``) and its project is marked
-dropped. The decisions themselves live elsewhere: ``sessions`` (takeover),
-``directory`` (admission, grace), ``router`` (frames), ``commands`` (life-cycle).
+dropped. The decisions themselves live elsewhere, and come back as plans this module
+carries out: ``directory`` (``arrive``: admission and takeover; ``attach``: the session,
+its secret, the welcome; reconnect grace), ``unity_events`` (``interpret``: what an
+event means), ``sessions`` (the takeover table), ``router`` (frames), ``commands``
+(life-cycle).
 """
 
 from __future__ import annotations
@@ -16,8 +19,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import replace
-from typing import Any
 
 import anyio
 from starlette.types import Message, Receive, Send
@@ -28,32 +29,16 @@ from ._config import UnityManagerConfig
 from ._connection import UnityConnection
 from ._directory import Admission, ProjectDirectory
 from ._dispatch import CommandDispatch, cancel_envelope, send_quietly
-from ._envelope import (
-    PROTOCOL_VERSION,
-    CloseCode,
-    MovesiaMessage,
-    close_reason,
-    decode_frame,
-    error_message,
-)
+from ._envelope import CloseCode, MovesiaMessage, close_reason, decode_frame
 from ._event_feed import EventFeed
 from ._exceptions import ConnectionLostError, EnvelopeError, HandshakeError
-from ._handshake import (
-    CANCEL,
-    COMMAND_ACK,
-    Identity,
-    identify,
-    is_handshake_message,
-    new_session_secret,
-    normalise_project_path,
-    query_conn_seq,
-)
+from ._handshake import Identity, identify, is_handshake_message, query_conn_seq
 from ._heartbeat import HeartbeatManager, Verdict
 from ._router import Acked, Answered, Event, MessageRouter, Outcome, Rejected, Reply
 from ._security import origin_ok, token_ok
 from ._sessions import SessionTable
-from ._unity_session import StateChange, StateKind, StateSignal, UnitySession, merge_identity
-from ._version import __version__
+from ._unity_events import interpret
+from ._unity_session import StateChange, StateSignal
 
 logger = logging.getLogger("movesia_mcp.unity")
 
@@ -175,23 +160,18 @@ class EditorLinks:
             asgi_receive=direct[0] if direct is not None else None,
             asgi_send=direct[1] if direct is not None else None,
         )
-        # No await from here to the takeover table: admission and takeover are one step.
-        admission = self.admit(identity)
-        if admission.refused is not None:
-            code, reason = admission.refused
+        # Admission and takeover are one step, with no await (``ProjectDirectory.arrive``).
+        arrival = self.directory.arrive(
+            identity, connection, self.table, pending=self.commands.has_pending(identity.session_id)
+        )
+        if arrival.refused is not None:
+            code, reason = arrival.refused
             logger.warning("%s: refused, %s", connection.label, reason)
             await connection.close(code, reason)
             return
-        decision = self.table.accept(identity.session_id, identity.conn_seq, connection)
-        if not decision.accepted:
-            logger.warning("%s: rejected, %s", connection.label, decision.reason)
-            await connection.close(
-                CloseCode.DUPLICATE_SESSION, decision.reason or "duplicate_session"
-            )
-            return
-        if decision.supersede is not None:
-            old = decision.supersede
-            logger.info("%s: takes over; %s", connection.label, decision.reason)
+        if arrival.supersede is not None:
+            old = arrival.supersede
+            logger.info("%s: takes over; %s", connection.label, arrival.reason)
             # An editor that reloads closes its old socket before it connects again, but
             # that socket's last frames (an answer, an ack, compile_finished) may still wait
             # to be read: while commands wait on it, let its read loop route them before
@@ -205,9 +185,9 @@ class EditorLinks:
                 finally:
                     old.draining = False
             await self._drop(old, "superseded")
-            await old.close(CloseCode.SUPERSEDED, decision.reason or "superseded")
+            await old.close(CloseCode.SUPERSEDED, arrival.reason or "superseded")
         try:
-            await self._attach(connection, first, admission)
+            await self._attach(connection, first, arrival.admission)
             await self._read_loop(connection)
         except WebSocketDisconnect as exc:
             connection.close_code = connection.close_code or exc.code
@@ -229,7 +209,8 @@ class EditorLinks:
         query = dict(websocket.query_params)
         if query.get("session") and query_conn_seq(query) is not None:
             identity = identify(query, None)
-            if identity.project_path is not None or not self._bound_and_claimed(identity):
+            claimed = self._claimed(identity.session_id)
+            if not self.directory.learns_project_first(identity, claimed=claimed):
                 return identity, None
             # The session is taken and bound to a project, and the query names none:
             # learn the project from the first frame (the hello) before any takeover
@@ -254,9 +235,11 @@ class EditorLinks:
 
     def admit(self, identity: Identity) -> Admission:
         """May ``identity`` take its session? (``ProjectDirectory.admit``)"""
-        sid = identity.session_id
-        claimed = self.table.live(sid) is not None or self.commands.has_pending(sid)
-        return self.directory.admit(identity, claimed=claimed)
+        return self.directory.admit(identity, claimed=self._claimed(identity.session_id))
+
+    def _claimed(self, session_id: str) -> bool:
+        """The session is live, or has commands pending (either claims it, §3.7, §3.8)."""
+        return self.table.live(session_id) is not None or self.commands.has_pending(session_id)
 
     async def _first_frame(self, websocket: WebSocket) -> str | bytes:
         try:
@@ -267,84 +250,35 @@ class EditorLinks:
                 f"no handshake within {self.config.handshake_timeout:g}s"
             ) from None
 
-    def _bound_and_claimed(self, identity: Identity) -> bool:
-        sid = identity.session_id
-        session = self.directory.sessions.get(sid)
-        if session is None or session.bound_path is None:
-            return False
-        return self.table.live(sid) is not None or self.commands.has_pending(sid)
-
     async def _attach(
-        self,
-        connection: UnityConnection,
-        first: str | bytes | None,
-        admission: Admission | None = None,
+        self, connection: UnityConnection, first: str | bytes | None, admission: Admission
     ) -> None:
         # Everything up to the first await is atomic: a newer connection that took over
         # while this one was being accepted wins, and this one stops here.
         if not self.table.is_live(connection.session_id, connection):
             return
         sid = connection.session_id
-        admission = admission or Admission(fresh=sid not in self.directory.sessions)
-        own = connection.identity  # what this connection declared and presented
-        session = self.directory.sessions.get(sid)
-        if session is None or admission.fresh:
-            if session is not None:  # another project takes a session id nobody holds
-                logger.info("%s: session id reused for another project", connection.label)
-                self.commands.forget_session(sid)
-                self.heartbeat.forget_session(sid)
-            session = UnitySession(own)
-            self.directory.sessions[sid] = session
-        else:
-            session.reconnects += 1
-            merged = merge_identity(session.identity, own, connection.conn_seq)
-            session.identity = merged
-            connection.identity = replace(
-                merged, capabilities=own.capabilities, session_secret=own.session_secret
-            )
-        if session.bound_path is None:
-            session.bound_path = normalise_project_path(session.identity.project_path)
-        issued: str | None = None
-        if not admission.secret_ok and not connection.legacy:
-            # The session's first 1.1 welcome, or a claim without the secret.
-            issued = session.secret = new_session_secret()
-        # A 1.1 editor keeps the secret, and from now on a takeover must present it; a
-        # version 1 editor knows none, so its session is served as in version 1.
-        session.requires_secret = not connection.legacy or admission.secret_ok
-        if not session.requires_secret:
-            session.secret = None
-        if COMMAND_ACK in connection.capabilities:
+        plan = self.directory.attach(connection, admission, connected_at=time.time())
+        connection.identity = plan.identity
+        if plan.forget_previous:
+            self.commands.forget_session(sid)
+            self.heartbeat.forget_session(sid)
+        if plan.acks_commands:
             self.commands.declare_acking(sid)
-        session.connection = connection
-        session.connected_at = time.time()
         self.heartbeat.track(connection, sid)
         # Detached commands belong to this socket from now on; claimed before any await so
         # that a connection which takes over meanwhile finds them and not a stale owner.
         resend = self.dispatch.adopt(connection)
-        cancels = list(session.cancel_on_reconnect)
-        session.cancel_on_reconnect.clear()
         logger.info("%s: connected (unity %s)", connection.label, connection.identity.unity_version)
-        body: dict[str, Any] = {
-            "session": sid,
-            "conn_seq": connection.conn_seq,
-            "server": "movesia-mcp",
-            "version": __version__,
-            "protocol": PROTOCOL_VERSION,
-        }
-        if not connection.legacy:  # an editor that declares nothing is served as in 1.0
-            body["capabilities"] = sorted(connection.capabilities)
-            if issued is not None:
-                body["session_secret"] = issued
         # A welcome that fails on a closing socket does not stop what follows: the
         # handshake frame and anything after it are still handled (§6.1).
-        await send_quietly(connection, MovesiaMessage.create("welcome", body, session=sid))
+        await send_quietly(connection, MovesiaMessage.create("welcome", plan.welcome, session=sid))
         if first is not None:
             await self._handle_frame(connection, first)
-        if CANCEL in connection.capabilities:
-            for request_id in cancels:
-                await send_quietly(connection, cancel_envelope(request_id, sid))
+        for request_id in plan.cancels:
+            await send_quietly(connection, cancel_envelope(request_id, sid))
         await self.dispatch.resend(connection, resend)
-        session.changed.notify()
+        plan.session.changed.notify()
         self.attached.notify()
         await self.feed.publish(StateChange("connected", sid))
 
@@ -443,70 +377,33 @@ class EditorLinks:
                 "%s: %s from a superseded connection ignored", connection.label, message.type
             )
             return
+        sid = connection.session_id
         if message.session is None:
-            message.session = connection.session_id
+            message.session = sid
         cost = self.feed.clip(message)
-        session = self.directory.sessions.get(connection.session_id)
-        kind: StateKind = "event"
-        if message.type == "hello":
-            if session is not None:
-                with contextlib.suppress(HandshakeError):
-                    refined = identify({"session": session.session_id}, message.to_dict())
-                    wanted = normalise_project_path(refined.project_path)
-                    if session.bound_path is None or (
-                        wanted is not None
-                        and wanted != session.bound_path
-                        and not self.commands.has_pending(session.session_id)
-                    ):
-                        # Nothing of another project is at stake: the session is this one's.
-                        session.bound_path = wanted or session.bound_path
-                    elif wanted is not None and wanted != session.bound_path:
-                        # A later hello cannot move the session, and its pending commands,
-                        # to another project (§3.8): the binding stays, the connection too.
-                        logger.warning(
-                            "%s: hello names another project; the session stays bound to its own",
-                            connection.label,
-                        )
-                        refined = replace(refined, project_path=None)
-                        if not connection.legacy:
-                            text = "the session belongs to another project; hello ignored"
-                            await send_quietly(
-                                connection,
-                                error_message(
-                                    EnvelopeError("project_mismatch", text, message.id),
-                                    connection.session_id,
-                                ),
-                            )
-                    session.identity = merge_identity(
-                        session.identity, refined, connection.conn_seq
-                    )
-                    connection.identity = replace(
-                        session.identity,
-                        capabilities=refined.capabilities or connection.capabilities,
-                        session_secret=connection.identity.session_secret,
-                    )
-                    if COMMAND_ACK in connection.capabilities:
-                        self.commands.declare_acking(connection.session_id)
-            kind = "connected"
-        elif message.type == "compile_started":
-            self.heartbeat.compile_started(connection.session_id)
-            if session is not None:
-                self.directory.compile_started(session, self.clock())
-            kind = "compile"
-        elif message.type == "compile_finished":
-            self.heartbeat.compile_finished(connection.session_id)
-            if session is not None:
-                session.compiling = False
-                session.last_compile = dict(message.body)
-            kind = "compile"
-        elif message.type == "selection_changed":
-            if session is not None:
-                session.selection = dict(message.body)
-            kind = "selection"
+        session = self.directory.sessions.get(sid)
+        effects = interpret(
+            session,
+            message,
+            self.clock(),
+            sender=connection.identity,
+            pending=message.type == "hello" and self.commands.has_pending(sid),
+        )
+        if effects.identity is not None:
+            connection.identity = effects.identity
+        if effects.acks_commands:
+            self.commands.declare_acking(sid)
+        if effects.compiling is not None:
+            if effects.compiling:
+                self.heartbeat.compile_started(sid)
+            else:
+                self.heartbeat.compile_finished(sid)
+        if effects.reply is not None:
+            await send_quietly(connection, effects.reply)
         self.feed.recent_events.append(message, cost)
-        if session is not None and kind == "compile":
+        if session is not None and effects.wake:
             session.changed.notify()
-        await self.feed.publish(StateChange(kind, connection.session_id, message), cost)
+        await self.feed.publish(StateChange(effects.kind, sid, message), cost)
 
 
 async def _cancel_when_set(event: asyncio.Event, scope: anyio.CancelScope) -> None:
