@@ -290,10 +290,6 @@ class ProjectDirectory:
         grace = self.config.interrupt_timeout if reload_likely else self.config.reconnect_grace
         session.expected_back_until = now + grace
 
-    def compile_started(self, session: UnitySession, now: float) -> None:
-        session.compiling = True
-        session.compile_started_mono = now
-
     def expire_stale_compile(self, session: UnitySession, now: float) -> bool:
         """A ``compile_finished`` lost with a crashed editor must not block the project
         forever. True when the compile was just declared over."""

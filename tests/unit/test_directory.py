@@ -8,7 +8,9 @@ import pytest
 from movesia_mcp import AmbiguousProjectError, NotConnectedError, UnityManagerConfig
 from movesia_mcp._config import HeartbeatConfig
 from movesia_mcp._directory import ProjectDirectory
+from movesia_mcp._envelope import MovesiaMessage
 from movesia_mcp._handshake import Identity, normalise_project_path
+from movesia_mcp._unity_events import interpret
 from movesia_mcp._unity_session import UnitySession
 
 CONFIG = UnityManagerConfig(
@@ -105,7 +107,9 @@ def test_a_drop_during_a_reload_is_expected_back_for_the_interrupt_timeout(
 def test_a_compile_without_compile_finished_expires_after_the_longer_window() -> None:
     directory = ProjectDirectory(CONFIG)
     game = project(directory, "a", "/p/Game")
-    directory.compile_started(game, NOW)
+    interpret(
+        game, MovesiaMessage.create("compile_started", {}), NOW, sender=game.identity, pending=False
+    )
 
     assert directory.is_compiling(NOW + 119.0)  # max(60 s suspend, 120 s interrupt)
     assert directory.is_compiling(NOW + 121.0) is False
