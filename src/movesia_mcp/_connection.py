@@ -51,6 +51,10 @@ class UnityConnection:
     # out without the Starlette layers around each. None: through ``websocket``.
     asgi_receive: Receive | None = field(default=None, repr=False)
     asgi_send: Send | None = field(default=None, repr=False)
+    # The event loop the connection is served on, given by the links: each send then
+    # finds its task without looking the running loop up (on CPython 3.11 that lookup
+    # is a ``getpid`` system call). None: looked up per send.
+    loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
     # Sends waiting for the socket: when each began, by its task (a task waits on one
     # send at a time). Closing interrupts them at once, so a sender blocked on an editor
     # that stopped reading does not wait for the manager's watchdog; the watchdog closes
@@ -104,7 +108,7 @@ class UnityConnection:
             )
         if self.backlog_bytes + size > self.max_backlog_bytes:
             await self.cut_off(f"send backlog over {self.max_backlog_bytes} bytes")
-        task = asyncio.current_task()
+        task = asyncio.current_task(self.loop)
         assert task is not None
         self._sending[task] = self.clock()
         self.backlog_bytes += size

@@ -107,7 +107,7 @@ class CommandDispatch:
             session.session_id,
             params,
             (command_type in self.reload_surviving if survives_reload is None else survives_reload),
-            asyncio.get_running_loop().create_future(),
+            (connection.loop or asyncio.get_running_loop()).create_future(),
             connection,
             deadline=now + (timeout if timeout is not None else self.config.command_timeout),
             started=started,

@@ -159,6 +159,7 @@ class EditorLinks:
             clock=self.clock,
             asgi_receive=direct[0] if direct is not None else None,
             asgi_send=direct[1] if direct is not None else None,
+            loop=asyncio.get_running_loop(),
         )
         # Admission and takeover are one step, with no await (``ProjectDirectory.arrive``).
         arrival = self.directory.arrive(
