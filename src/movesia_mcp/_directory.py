@@ -1,5 +1,6 @@
 """The project directory: which Unity projects the server knows and what a command
-targets (PROTOCOL.md §3.7, §3.8, §6). Pure: every decision takes ``now``, nothing awaits.
+targets (PROTOCOL.md §3.7, §3.8, §6). Pure: no I/O and nothing awaited; the decisions
+that depend on time take ``now``.
 
 - targeting: a project by session id, path or name; else the selected default; else the
   only one that is not offline. Two matches are ambiguous (``AmbiguousProjectError``);
@@ -15,11 +16,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from ._config import UnityManagerConfig
-from ._connection import UnityConnection
 from ._envelope import PROTOCOL_VERSION, CloseCode
 from ._exceptions import AmbiguousProjectError, NotConnectedError
 from ._handshake import CANCEL, COMMAND_ACK, Identity, new_session_secret, normalise_project_path
@@ -27,6 +27,9 @@ from ._security import secret_matches
 from ._sessions import SessionTable
 from ._unity_session import UnitySession, describe, merge_identity
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._connection import UnityConnection
 
 logger = logging.getLogger("movesia_mcp.unity")
 
@@ -62,7 +65,8 @@ class Attachment:
     identity: Identity  # the connection's identity from now on
     forget_previous: bool  # the id was another project's: forget its acking and heartbeat
     acks_commands: bool  # the editor declared ``command_ack`` (§3.6)
-    welcome: dict[str, Any]  # the welcome's body (§3.5, §3.6, §3.7)
+    # The welcome's body (§3.5, §3.6, §3.7); it may hold the new session secret.
+    welcome: dict[str, Any] = field(repr=False)
     cancels: tuple[str, ...]  # requests cancelled while the session was away (§6.2)
 
 

@@ -6,8 +6,9 @@ it waits until the target project is ready (compiling, reloading), writes the co
 and awaits the answer. One deadline sweep times out every command (no timer per
 command) and doubles as the send watchdog: a connection whose oldest send has waited
 ``UNITY_SEND_TIMEOUT`` is closed with 1008 ``slow_consumer``. It also fires the progress
-ticks of the callers that asked for progress, so every timing rule here runs on the one
-injected clock.
+ticks of a sent command whose caller asked for progress, so command timeouts and those
+ticks run on the one injected clock. (Waiting for a project to be ready, before the send,
+reports on the loop's timer; so does everything here when no sweep runs.)
 """
 
 from __future__ import annotations
@@ -206,7 +207,7 @@ class CommandDispatch:
                 break
             wait = min(remaining, interval)
             await asyncio.wait((future,), timeout=None if wait == math.inf else wait)
-            if not future.done() and on_progress is not None:
+            if not future.done() and on_progress is not None and wait < remaining:
                 await on_progress(self._progress(command, started))
         return future.result()
 

@@ -279,6 +279,7 @@ async def test_reload_surviving_command_reports_progress_while_unity_reloads() -
         await eventually(lambda: commands_of(peer, "refresh_assets"))
         [command] = manager.commands.pending()
         await sweep_deadlines_after(manager, clock, 19.9)
+        await round_trip(peer)  # a tick fired now would have been reported by then
         assert progress.reports == []  # not before the first interval
         await sweep_deadlines_after(manager, clock, 0.1)
         await eventually(lambda: len(progress.reports) == 1)
@@ -311,10 +312,13 @@ async def test_reload_surviving_command_reports_progress_while_unity_reloads() -
             )
         )
         result = await asyncio.wait_for(task, 2)
+        assert manager.dispatch._ticks == {}  # the answered caller's next tick is gone
         await sweep_deadlines_after(manager, clock, 100.0)  # answered: no tick any more
     assert result == {"refreshed": True}
     assert len(progress.reports) == 3
-    assert len(commands_of(peer, "refresh_assets")) == 1  # acked: kept, not sent again
+    # Resent on the new connection (§6.1), and run once: the editor's ledger knew it.
+    assert len(commands_of(peer, "refresh_assets")) == 1
+    assert [m["type"] for m in peer.redelivered] == ["refresh_assets"]
 
 
 async def test_the_running_sweep_wakes_for_each_progress_tick() -> None:
@@ -327,8 +331,20 @@ async def test_the_running_sweep_wakes_for_each_progress_tick() -> None:
         await eventually(lambda: len(progress.reports) >= 3)
         assert not task.done()
         task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert manager.dispatch._ticks == {}  # a cancelled caller leaves no tick behind
     assert {p.phase for p in progress.reports} == {"waiting_for_answer"}
-    assert manager.dispatch._ticks == {}  # a cancelled caller leaves no tick behind
+
+
+async def test_the_running_sweep_wakes_for_a_new_commands_deadline() -> None:
+    """Production timing: on the real clock, the background sweep (its watchdog alone
+    would wake only every 15 s here) wakes up for a command whose deadline comes first."""
+    manager = fast_manager(send_timeout=60.0, command_timeout=60.0)
+    async with serve(manager) as running, running.peer(handlers={"echo": no_answer}):
+        call = asyncio.create_task(running.manager.send_and_wait("echo", timeout=0.2))
+        with pytest.raises(CommandTimeoutError):
+            await asyncio.wait_for(call, 5.0)
 
 
 async def test_reload_surviving_command_gives_up_when_the_session_never_returns() -> None:
