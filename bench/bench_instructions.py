@@ -10,7 +10,7 @@ ends of the socket and the event loop included, start-up and warm-up excluded. T
 for 64 commands in flight. The kernel's part is not counted (the pairs make the same
 system calls per command; ``strace -c`` shows it).
 
-It needs ``valgrind`` (not installed by CI, and not in ``run_all.py``): about 15 minutes.
+It needs ``valgrind`` (not installed by CI, and not in ``run_all.py``): about 20 minutes.
 
     .venv/bin/python bench/bench_instructions.py [--json PATH]
 
