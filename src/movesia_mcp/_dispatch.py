@@ -6,9 +6,9 @@ it waits until the target project is ready (compiling, reloading), writes the co
 and awaits the answer. One deadline sweep times out every command (no timer per
 command) and doubles as the send watchdog: a connection whose oldest send has waited
 ``UNITY_SEND_TIMEOUT`` is closed with 1008 ``slow_consumer``. It also fires the progress
-ticks of a sent command whose caller asked for progress, so command timeouts and those
-ticks run on the one injected clock. (Waiting for a project to be ready, before the send,
-reports on the loop's timer; so does everything here when no sweep runs.)
+ticks of the callers that asked for progress and the re-checks of the callers waiting for
+their project to be ready, so every timing rule here runs on the one injected clock (on
+the loop's own timer only when no sweep runs: a manager used outside ``running()``).
 """
 
 from __future__ import annotations
@@ -70,10 +70,11 @@ class CommandDispatch:
         self.sweeping = False
         self._wake_at = math.inf
         self._deadline_added = asyncio.Event()  # made again by each sweep, on its own loop
-        # The next progress tick of each command whose caller reports progress: its clock
-        # time and the future the sweep resolves then (few: only calls with a progress
-        # token have one).
-        self._ticks: dict[PendingCommand[UnityConnection], tuple[float, asyncio.Future[None]]] = {}
+        # Timed wake-ups the sweep gives on the clock: the next progress tick of each
+        # command whose caller reports progress, and the next re-check of each caller
+        # waiting for its project to be ready. Its clock time and the future the sweep
+        # resolves then, by waiter (few: only those waits have one).
+        self._ticks: dict[object, tuple[float, asyncio.Future[None]]] = {}
         # Courtesy sends started while no task group runs (a manager used outside
         # ``running()``): kept here until they end, cancelled by ``fail_all``.
         self._loose: set[asyncio.Task[None]] = set()
@@ -175,20 +176,24 @@ class CommandDispatch:
             return await future  # the hot path: the deadline sweep times it out
         # The sweep times the command out and fires its progress ticks, one every
         # ``progress_interval`` after the last report.
-        loop = asyncio.get_running_loop()
+        while True:
+            await self._until(self.clock() + self.config.progress_interval, future)
+            if future.done():
+                return future.result()
+            await on_progress(self._progress(command, started))
+
+    async def _until(self, at: float, wake: asyncio.Future[Any]) -> None:
+        """Until ``wake`` is done or the clock reaches ``at``, whichever comes first: the
+        sweep fires the tick (it is woken if it sleeps past ``at``). Only while it runs."""
+        key = object()
+        tick: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._ticks[key] = (at, tick)
+        if at < self._wake_at:
+            self._deadline_added.set()  # the sweep sleeps past it: wake it up
         try:
-            while True:
-                tick: asyncio.Future[None] = loop.create_future()
-                at = self.clock() + self.config.progress_interval
-                self._ticks[command] = (at, tick)
-                if at < self._wake_at:
-                    self._deadline_added.set()  # the sweep sleeps past it: wake it up
-                await asyncio.wait((future, tick), return_when=asyncio.FIRST_COMPLETED)
-                if future.done():
-                    return future.result()
-                await on_progress(self._progress(command, started))
+            await asyncio.wait((wake, tick), return_when=asyncio.FIRST_COMPLETED)
         finally:
-            self._ticks.pop(command, None)
+            self._ticks.pop(key, None)
 
     async def _await_unswept(
         self,
@@ -310,9 +315,11 @@ class CommandDispatch:
                     )
                 )
             wake_by = session.expected_back_until if connection is None else deadline
-            await session.changed.wait(
-                min(min(wake_by, deadline) - now, self.config.progress_interval)
-            )
+            at = min(wake_by, deadline, now + self.config.progress_interval)
+            if self.sweeping:  # re-checked at ``at`` on the clock, or when the session changes
+                await self._until(at, session.changed.next())
+            else:
+                await session.changed.wait(at - now)
 
     # ── reconnects ─────────────────────────────────────────────────────────────────
 
@@ -411,8 +418,8 @@ class CommandDispatch:
         for command in self.commands.due(now):
             self.time_out(command, command.started)
         if self._ticks:
-            for command in [c for c, (at, _) in self._ticks.items() if at <= now]:
-                tick = self._ticks.pop(command)[1]
+            for key in [k for k, (at, _) in self._ticks.items() if at <= now]:
+                tick = self._ticks.pop(key)[1]
                 if not tick.done():
                     tick.set_result(None)
         for connection in self._connections():

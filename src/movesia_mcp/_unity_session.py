@@ -4,7 +4,6 @@ manager hands to its callers (state changes, command progress)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -44,19 +43,26 @@ ProgressCallback = Callable[[CommandProgress], Awaitable[None]]
 class StateSignal:
     """Wakes every waiter on each ``notify``; waiters re-check their condition."""
 
-    __slots__ = ("_event",)
+    __slots__ = ("_next",)
 
     def __init__(self) -> None:
-        self._event = asyncio.Event()
+        self._next: asyncio.Future[None] | None = None
 
     def notify(self) -> None:
-        self._event.set()
-        self._event = asyncio.Event()
+        waiter, self._next = self._next, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def next(self) -> asyncio.Future[None]:
+        """The future the next ``notify`` resolves, shared by every waiter: await it
+        with ``asyncio.wait`` (which never cancels it), not directly."""
+        if self._next is None or self._next.done():
+            self._next = asyncio.get_running_loop().create_future()
+        return self._next
 
     async def wait(self, timeout: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
-                await self._event.wait()
+        """Until the next ``notify``, or ``timeout`` seconds of the loop's clock."""
+        await asyncio.wait((self.next(),), timeout=max(0.0, timeout))
 
 
 @dataclass(eq=False, slots=True)

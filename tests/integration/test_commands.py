@@ -435,6 +435,33 @@ async def test_command_sent_while_compiling_waits_until_compile_finished(
     assert progress.reports[0].command_type == "echo"
 
 
+async def test_a_command_waiting_for_a_compile_reports_every_interval_of_the_clock() -> None:
+    """Waiting for the project to be ready is timed by the deadline sweep on the
+    manager's clock: a report at once, then one every ``progress_interval``, none in
+    between; the command is sent when the compile finishes."""
+    clock = FakeClock()
+    progress = ProgressLog()
+    manager = fast_manager(clock=clock, progress_interval=20.0, interrupt_timeout=600.0)
+    async with serve(manager) as running, running.peer(handlers={"echo": echo}) as peer:
+        await peer.send_event("compile_started", {}, wait_ack=True)
+        task = asyncio.create_task(manager.send_and_wait("echo", on_progress=progress, x=1))
+        await eventually(lambda: len(progress.reports) == 1)
+        assert progress.reports[0].phase == "waiting_for_compile"
+        assert progress.reports[0].elapsed == 0.0
+        await sweep_deadlines_after(manager, clock, 19.9)
+        await round_trip(peer)  # a re-check fired now would have reported by then
+        assert len(progress.reports) == 1
+        await sweep_deadlines_after(manager, clock, 0.1)
+        await eventually(lambda: len(progress.reports) == 2)
+        assert progress.reports[1].phase == "waiting_for_compile"
+        assert progress.reports[1].elapsed == pytest.approx(20.0)
+        assert commands_of(peer, "echo") == []
+        await peer.send_event("compile_finished", {"success": True}, wait_ack=True)
+        assert await asyncio.wait_for(task, 2) == {"echo": {"x": 1}}
+        assert manager.dispatch._ticks == {}  # the ready caller's re-check is gone
+    assert len(progress.reports) == 2
+
+
 async def test_command_sent_during_a_reload_waits_for_the_reconnect(
     server: RunningServer,
 ) -> None:
