@@ -42,7 +42,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from harness import PLACEHOLDER, EchoSocket, machine, quiet_logging, write_json
-from pairs import OursBare, command_text, echo_params, new_session, response_text
+from pairs import OursBare, command_text, echo_params, new_session, pipelined, response_text
 
 
 class FloorServer:
@@ -82,18 +82,6 @@ VARIANTS = ("ours", "floor")
 async def sequential(call: Call, k: int) -> None:
     for _ in range(k):
         await call()
-
-
-async def pipelined(call: Call, k: int, depth: int) -> None:
-    left = k
-
-    async def worker() -> None:
-        nonlocal left
-        while left > 0:
-            left -= 1
-            await call()
-
-    await asyncio.gather(*(worker() for _ in range(depth)))
 
 
 async def measure(n: int, rounds: int, depth: int) -> dict[str, dict[str, list[float]]]:

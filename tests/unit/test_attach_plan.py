@@ -40,6 +40,11 @@ def editor(
     return UnityConnection(cast(WebSocket, None), identity)
 
 
+def fresh() -> tuple[ProjectDirectory, SessionTable[UnityConnection]]:
+    """An empty directory and takeover table."""
+    return ProjectDirectory(UnityManagerConfig()), SessionTable[UnityConnection]()
+
+
 def known(
     directory: ProjectDirectory,
     path: str = "/p/Game",
@@ -65,7 +70,7 @@ def known(
 
 
 def test_arrival_with_no_live_connection_is_accepted_and_supersedes_nobody() -> None:
-    directory, table = ProjectDirectory(UnityManagerConfig()), SessionTable[UnityConnection]()
+    directory, table = fresh()
     new = editor(1, "/p/Game", "dedup")
 
     arrival = directory.arrive(new.identity, new, table, pending=False)
@@ -77,7 +82,7 @@ def test_arrival_with_no_live_connection_is_accepted_and_supersedes_nobody() -> 
 
 
 def test_arrival_with_a_newer_conn_seq_supersedes_the_live_connection() -> None:
-    directory, table = ProjectDirectory(UnityManagerConfig()), SessionTable[UnityConnection]()
+    directory, table = fresh()
     old = editor(1, "/p/Game", "dedup", secret="the-secret")
     known(directory, live=old, table=table)
     new = editor(2, "/p/Game", "dedup", secret="the-secret")
@@ -92,7 +97,7 @@ def test_arrival_with_a_newer_conn_seq_supersedes_the_live_connection() -> None:
 
 
 def test_arrival_with_a_conn_seq_not_newer_is_refused_with_4002() -> None:
-    directory, table = ProjectDirectory(UnityManagerConfig()), SessionTable[UnityConnection]()
+    directory, table = fresh()
     old = editor(3, "/p/Game", "dedup", secret="the-secret")
     known(directory, live=old, table=table)
     new = editor(3, "/p/Game", "dedup", secret="the-secret")
@@ -108,7 +113,7 @@ def test_arrival_with_a_conn_seq_not_newer_is_refused_with_4002() -> None:
 
 
 def test_arrival_of_another_project_into_a_live_session_is_refused_4006() -> None:
-    directory, table = ProjectDirectory(UnityManagerConfig()), SessionTable[UnityConnection]()
+    directory, table = fresh()
     old = editor(1, "/p/Game", "dedup", secret="the-secret")
     known(directory, live=old, table=table)
     new = editor(2, "/q/Other", "dedup", secret="the-secret")
@@ -122,7 +127,7 @@ def test_arrival_of_another_project_into_a_live_session_is_refused_4006() -> Non
 
 
 def test_arrival_without_the_secret_into_a_live_1_1_session_is_refused_4003() -> None:
-    directory, table = ProjectDirectory(UnityManagerConfig()), SessionTable[UnityConnection]()
+    directory, table = fresh()
     old = editor(1, "/p/Game", "dedup", secret="the-secret")
     known(directory, live=old, table=table)
 
@@ -136,7 +141,7 @@ def test_arrival_without_the_secret_into_a_live_1_1_session_is_refused_4003() ->
 
 
 def test_arrival_that_would_adopt_pending_commands_must_present_the_secret() -> None:
-    directory, table = ProjectDirectory(UnityManagerConfig()), SessionTable[UnityConnection]()
+    directory, table = fresh()
     known(directory)  # no live connection, but commands wait for the session
     new = editor(2, "/p/Game", "dedup")
 
@@ -148,7 +153,7 @@ def test_arrival_that_would_adopt_pending_commands_must_present_the_secret() -> 
 
 
 def test_arrival_into_an_idle_session_may_claim_it_without_the_secret() -> None:
-    directory, table = ProjectDirectory(UnityManagerConfig()), SessionTable[UnityConnection]()
+    directory, table = fresh()
     known(directory)  # nothing live, nothing pending
     new = editor(2, "/p/Game", "dedup")
 
@@ -160,7 +165,7 @@ def test_arrival_into_an_idle_session_may_claim_it_without_the_secret() -> None:
 
 
 def test_arrival_of_a_version_1_editor_into_a_version_1_session_needs_no_secret() -> None:
-    directory, table = ProjectDirectory(UnityManagerConfig()), SessionTable[UnityConnection]()
+    directory, table = fresh()
     old = editor(1, "/p/Game")
     known(directory, secret=None, live=old, table=table)
     new = editor(2, "/p/Game")
