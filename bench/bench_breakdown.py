@@ -18,8 +18,9 @@ So ``ours / bare`` over ``starlette / bare`` is the cost of the movesia_mcp serv
 ``starlette / simulated`` over ``starlette / bare`` the cost of the simulated peer, and
 ``starlette / bare`` over the floor the cost of uvicorn + Starlette. The pairs live in
 ``pairs.py``; the bare peer of ``ours`` identifies itself in the query string
-(``?session=...&conn=1``) and skips the ``welcome``. Same frames, alternating rounds,
-median of rounds, as bench_roundtrip.py.
+(``?session=...&conn=1``) and skips the ``welcome``. Same frames and the same short
+alternating rounds (``pairs.alternate``) as bench_roundtrip.py: pooled medians, ratios to
+the floor paired by round.
 
     .venv/bin/python bench/bench_breakdown.py [--quick] [--json PATH]
     .venv/bin/python bench/bench_breakdown.py --profile "ours / bare" --seconds 10
@@ -38,21 +39,31 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from harness import Table, machine, quiet_logging, settle, summarize_ns, timed_calls, write_json
-from pairs import BareUvicorn, Floor, Ours, OursBare, StarletteSimulated, echo_params, pipelined
+from harness import Table, machine, quiet_logging, settle, timed_calls, write_json
+from pairs import (
+    BareUvicorn,
+    Floor,
+    Ours,
+    OursBare,
+    StarletteSimulated,
+    alternate,
+    echo_params,
+    paired_ratios,
+    pipelined,
+)
 
 
 @dataclass(frozen=True)
 class Plan:
     rounds: int
-    latency_n: int
-    throughput_m: int
+    latency_block: int
+    throughput_block: int
     depth: int
     warmup: int
 
 
-FULL = Plan(rounds=5, latency_n=4000, throughput_m=20_000, depth=64, warmup=2000)
-QUICK = Plan(rounds=3, latency_n=1500, throughput_m=5000, depth=64, warmup=800)
+FULL = Plan(rounds=120, latency_block=100, throughput_block=1280, depth=64, warmup=2000)
+QUICK = Plan(rounds=40, latency_block=100, throughput_block=1280, depth=64, warmup=800)
 
 
 def pairs(params: dict[str, Any]) -> list[Any]:
@@ -68,36 +79,30 @@ def pairs(params: dict[str, Any]) -> list[Any]:
 async def run(plan: Plan) -> dict[str, Any]:
     sides = pairs(echo_params(64))
     started: list[Any] = []
-    trials: dict[str, list[dict[str, float]]] = {s.name: [] for s in sides}
     try:
         for side in sides:
             await side.start()
             started.append(side)
             await timed_calls(side.call, plan.warmup)
             await pipelined(side.call, plan.warmup, plan.depth)
-        for r in range(plan.rounds):
-            for side in sides if r % 2 == 0 else sides[::-1]:
-                side.reset()
-                await settle()
-                lat = summarize_ns(await timed_calls(side.call, plan.latency_n))
-                side.reset()
-                await settle()
-                lat["throughput"] = await pipelined(side.call, plan.throughput_m, plan.depth)
-                trials[side.name].append(lat)
+        await settle()
+        blocks = await alternate(
+            sides, plan.rounds, plan.latency_block, plan.throughput_block, plan.depth
+        )
     finally:
         for side in reversed(started):
             await side.stop()
     figures = {}
-    for name, t in trials.items():
+    for name, b in blocks.items():
+        summary = b.summary()
+        paired = paired_ratios(b, blocks["floor"])
         figures[name] = {
-            "median_us": sorted(x["median_us"] for x in t)[len(t) // 2],
-            "p99_us": sorted(x["p99_us"] for x in t)[len(t) // 2],
-            "throughput_per_s": sorted(x["throughput"] for x in t)[len(t) // 2],
+            "median_us": summary["latency_median_us"],
+            "p99_us": summary["latency_p99_us"],
+            "throughput_per_s": summary["throughput_per_s"],
+            "latency_ratio": paired["latency_median"],
+            "throughput_ratio": paired["throughput"],
         }
-    f = figures["floor"]
-    for fig in figures.values():
-        fig["latency_ratio"] = fig["median_us"] / f["median_us"]
-        fig["throughput_ratio"] = fig["throughput_per_s"] / f["throughput_per_s"]
     us = {name: fig["median_us"] for name, fig in figures.items()}
     split = {
         "uvicorn + Starlette (starlette/bare - floor)": us["starlette / bare"] - us["floor"],
@@ -107,7 +112,8 @@ async def run(plan: Plan) -> dict[str, Any]:
         - us["starlette / bare"],
         "total gap (ours/simulated - floor)": us["ours / simulated"] - us["floor"],
     }
-    return {"plan": asdict(plan), "figures": figures, "split_us": split, "trials": trials}
+    rounds = {name: b.medians for name, b in blocks.items()}
+    return {"plan": asdict(plan), "figures": figures, "split_us": split, "round_medians_us": rounds}
 
 
 async def profile(name: str, seconds: float) -> None:
@@ -144,7 +150,8 @@ def report(result: dict[str, Any]) -> str:
         [
             "send_and_wait gap to the floor, server x peer (no ACKs anywhere)",
             f"python {env['python']} · {env['cores']} cores · {plan['rounds']} rounds · "
-            f"N={plan['latency_n']} · M={plan['throughput_m']} @{plan['depth']}",
+            f"{plan['latency_block']} sequential + {plan['throughput_block']} "
+            f"@{plan['depth']} per pair per round · ratios paired by round",
             "",
             *t.render(),
             "",

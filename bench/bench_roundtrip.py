@@ -11,11 +11,18 @@ Pairs (``pairs.py``), in one process and one event loop, over loopback:
   lands in this process and loop, which the real plug-in's does not.
 
 Same direction (server → client command, client → server response), same JSON sizes,
-``compression=None`` and no keepalive pings. Alternating trials (the machine is shared
-and noisy); the median of the trials is reported:
+``compression=None`` and no keepalive pings. Short rounds (``pairs.alternate``): in each,
+every side runs
 
-1. sequential latency: N round trips one after another, median and p99 in µs;
-2. pipelined throughput: 64 commands in flight (64 concurrent workers), commands/s.
+1. a latency block: 100 round trips one after another;
+2. a throughput block: 1,280 commands, 64 in flight (64 concurrent workers),
+
+in an order reversed from one round to the next. The figures are the median and p99 of
+all round trips and the median of the rounds' throughputs; the ratios to the floor are
+paired by round (``pairs.paired_ratios``): the median over rounds of the side's figure
+over the floor's in the same round, a fraction of a second apart. The machine is shared
+and switches speed for seconds at a time; pairing cancels that, and the ratios of the
+pooled figures ("unpaired", in the JSON) are kept beside them.
 
 Targets (issue 11), for ``ours / bare``: latency ratio ≤ 1.1, throughput ratio ≥ 1.0.
 
@@ -23,7 +30,7 @@ Targets (issue 11), for ``ours / bare``: latency ratio ≤ 1.1, throughput ratio
 the floor's server logic and either peer, and ours with the command ACKed (as a
 mutation is). ``bench_breakdown.py`` crosses server and peer without ACKs.
 
-    .venv/bin/python bench/bench_roundtrip.py                 # full run (< 90 s)
+    .venv/bin/python bench/bench_roundtrip.py                 # full run (~75 s)
     .venv/bin/python bench/bench_roundtrip.py --quick         # CI-sized run (< 30 s)
     .venv/bin/python bench/bench_roundtrip.py --json out.json --loop uvloop
 
@@ -38,6 +45,7 @@ import asyncio
 import json
 import logging
 import platform
+import statistics
 import sys
 import time
 from collections.abc import Sequence
@@ -52,9 +60,9 @@ from pairs import (
     Ours,
     OursBare,
     Side,
-    SideResult,
-    Trial,
+    alternate,
     echo_params,
+    paired_ratios,
     pipelined,
     ratios,
     sequential,
@@ -68,15 +76,19 @@ THROUGHPUT_TARGET = 1.0  # ours / floor, at least
 @dataclass(frozen=True)
 class Plan:
     rounds: int
-    latency_n: int
-    throughput_m: int
+    latency_block: int  # sequential round trips per side per round
+    throughput_block: int  # commands per side per round, ``depth`` in flight
     depth: int
     warmup: int
     payload_bytes: int
 
 
-FULL = Plan(rounds=5, latency_n=5000, throughput_m=40_000, depth=64, warmup=3000, payload_bytes=64)
-QUICK = Plan(rounds=5, latency_n=2000, throughput_m=6000, depth=64, warmup=1000, payload_bytes=64)
+FULL = Plan(
+    rounds=200, latency_block=100, throughput_block=1280, depth=64, warmup=3000, payload_bytes=64
+)
+QUICK = Plan(
+    rounds=60, latency_block=100, throughput_block=1280, depth=64, warmup=1000, payload_bytes=64
+)
 
 
 async def run(plan: Plan, *, breakdown: bool) -> dict[str, Any]:
@@ -89,7 +101,6 @@ async def run(plan: Plan, *, breakdown: bool) -> dict[str, Any]:
             BareUvicorn(params, simulated=True),
             Ours(params, ack=True),
         ]
-    results = {side.name: SideResult() for side in sides}
     started: list[Side] = []
     try:
         for side in sides:
@@ -103,48 +114,46 @@ async def run(plan: Plan, *, breakdown: bool) -> dict[str, Any]:
             await sequential(side.call, plan.warmup)
             await pipelined(side.call, plan.warmup, plan.depth)
         sizes = {side.name: side.frame_sizes() for side in (floor, ours, simulated)}
-        for r in range(plan.rounds):
-            order = sides if r % 2 == 0 else sides[::-1]
-            latency: dict[str, tuple[float, float]] = {}
-            throughput: dict[str, float] = {}
-            for side in order:
-                side.reset()
-                await settle()
-                latency[side.name] = await sequential(side.call, plan.latency_n)
-            for side in order:
-                side.reset()
-                await settle()
-                throughput[side.name] = await pipelined(side.call, plan.throughput_m, plan.depth)
-            for name, (med, p99) in latency.items():
-                results[name].trials.append(Trial(med, p99, throughput[name]))
+        await settle()
+        blocks = await alternate(
+            sides, plan.rounds, plan.latency_block, plan.throughput_block, plan.depth
+        )
     finally:
         for side in reversed(started):
             await side.stop()
 
-    f, o = results[floor.name].summary(), results[ours.name].summary()
-    sim = results[simulated.name].summary()
-    ratio = ratios(o, f)
+    base = blocks[floor.name]
+    f, o = base.summary(), blocks[ours.name].summary()
+    sim = blocks[simulated.name].summary()
+    ratio = paired_ratios(blocks[ours.name], base)
     out: dict[str, Any] = {
         "plan": asdict(plan),
         "frame_bytes": {name: {"command": c, "response": r} for name, (c, r) in sizes.items()},
         "floor": f,
         "ours": o,
         "ratios": ratio,
+        "unpaired_ratios": ratios(o, f),
         "simulated": sim,
-        "simulated_ratios": ratios(sim, f),
+        "simulated_ratios": paired_ratios(blocks[simulated.name], base),
         "targets": {"latency_median_max": LATENCY_TARGET, "throughput_min": THROUGHPUT_TARGET},
         "pass": {
             "latency": ratio["latency_median"] <= LATENCY_TARGET,
             "throughput": ratio["throughput"] >= THROUGHPUT_TARGET,
         },
-        "trials": {name: [asdict(t) for t in res.trials] for name, res in results.items()},
+        "rounds": {
+            name: {"median_us": b.medians, "throughput_per_s": b.throughputs}
+            for name, b in blocks.items()
+        },
     }
     if breakdown:
         out["breakdown"] = {
-            side.name: {**(s := results[side.name].summary()), "ratios": ratios(s, f)}
+            side.name: {
+                **blocks[side.name].summary(),
+                "ratios": paired_ratios(blocks[side.name], base),
+            }
             for side in sides[3:]
         }
-        out["ours_vs_reference"] = ratios(sim, results[REFERENCE].summary())
+        out["ours_vs_reference"] = paired_ratios(blocks[simulated.name], blocks[REFERENCE])
     return out
 
 
@@ -216,9 +225,9 @@ def report(result: dict[str, Any], env: dict[str, str], elapsed: float) -> str:
         "send_and_wait round trip vs bare websockets floor (loopback, one event loop)",
         f"python {env['python']} · loop {env['loop']} · uvicorn {env['uvicorn']} · "
         f"starlette {env['starlette']} · websockets {env['websockets']}",
-        f"{plan['rounds']} alternating rounds · latency N={plan['latency_n']} sequential · "
-        f"throughput M={plan['throughput_m']} at depth {plan['depth']} · "
-        f"warm-up {plan['warmup']} · median of trials",
+        f"{plan['rounds']} alternating rounds of {plan['latency_block']} sequential and "
+        f"{plan['throughput_block']} pipelined at depth {plan['depth']} · "
+        f"warm-up {plan['warmup']} · ratios paired by round",
         "frame bytes (command/response): "
         + ", ".join(f"{k} {v['command']}/{v['response']}" for k, v in sizes.items()),
         "",
@@ -228,8 +237,12 @@ def report(result: dict[str, Any], env: dict[str, str], elapsed: float) -> str:
         brows: list[tuple[str, ...]] = [
             ("reference pair (same run)", "median µs", "p99 µs", "lat/floor", "cmd/s", "tput/floor")
         ]
-        for name, s in [("floor", f), *result["breakdown"].items(), ("ours / simulated", sim)]:
-            r = ratios(s, f)
+        paired = [
+            ("floor", f, {"latency_median": 1.0, "throughput": 1.0}),
+            *((name, s, s["ratios"]) for name, s in result["breakdown"].items()),
+            ("ours / simulated", sim, sim_ratio),
+        ]
+        for name, s, r in paired:
             brows.append(
                 (
                     name,
@@ -240,37 +253,41 @@ def report(result: dict[str, Any], env: dict[str, str], elapsed: float) -> str:
                     f"{r['throughput']:.2f}",
                 )
             )
-        ref = result["breakdown"][REFERENCE]
-        r = ratios(sim, ref)
+        r = result["ours_vs_reference"]
         out += [
             "",
             *table(brows, "<>>>>>"),
             f"ours / simulated (ACKed) vs {REFERENCE!r} (only the server code differs): "
             f"latency {r['latency_median']:.2f}, throughput {r['throughput']:.2f}",
         ]
-    out += ["", "trials (median µs / p99 µs / cmd/s):"]
-    width = max(len(name) for name in result["trials"])
-    for name, trials in result["trials"].items():
-        cells = ", ".join(
-            f"{t['median_us']:.0f}/{t['p99_us']:.0f}/{t['throughput']:,.0f}" for t in trials
-        )
-        out.append(f"  {name:<{width}}  {cells}")
+    unpaired = result["unpaired_ratios"]
+    out += [
+        "",
+        f"unpaired (pooled figures over the floor's): latency {unpaired['latency_median']:.2f}, "
+        f"throughput {unpaired['throughput']:.2f}",
+        "per-round medians, µs (min / quartiles / max):",
+    ]
+    width = max(len(name) for name in result["rounds"])
+    for name, rounds in result["rounds"].items():
+        q = statistics.quantiles(rounds["median_us"], n=4)
+        low, high = min(rounds["median_us"]), max(rounds["median_us"])
+        out.append(f"  {name:<{width}}  {low:.0f} / {q[0]:.0f} {q[1]:.0f} {q[2]:.0f} / {high:.0f}")
     out.append(f"\nelapsed {elapsed:.1f} s")
     return "\n".join(out)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="small run for CI (< 20 s)")
+    p.add_argument("--quick", action="store_true", help="small run for CI (< 30 s)")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     p.add_argument(
         "--breakdown",
         action="store_true",
         help="also measure reference pairs that split the gap (about 2.5x longer)",
     )
-    p.add_argument("--rounds", type=int, help="alternating trials per side")
-    p.add_argument("--latency-n", type=int, help="sequential round trips per trial")
-    p.add_argument("--throughput-m", type=int, help="pipelined commands per trial")
+    p.add_argument("--rounds", type=int, help="alternating rounds")
+    p.add_argument("--latency-block", type=int, help="sequential round trips per side per round")
+    p.add_argument("--throughput-block", type=int, help="pipelined commands per side per round")
     p.add_argument("--depth", type=int, help="commands in flight for throughput")
     p.add_argument("--payload-bytes", type=int, help="size of the echoed text parameter")
     p.add_argument(
@@ -288,8 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     plan = QUICK if args.quick else FULL
     overrides = {
         "rounds": args.rounds,
-        "latency_n": args.latency_n,
-        "throughput_m": args.throughput_m,
+        "latency_block": args.latency_block,
+        "throughput_block": args.throughput_block,
         "depth": args.depth,
         "payload_bytes": args.payload_bytes,
     }

@@ -403,22 +403,62 @@ class StarletteSimulated(BareUvicorn):
 
 
 @dataclass
-class Trial:
-    median_us: float
-    p99_us: float
-    throughput: float
+class Blocks:
+    """One side's measurements, a block per round: every sequential round trip (ns),
+    each round's median (µs) and each round's pipelined throughput (commands/s)."""
 
-
-@dataclass
-class SideResult:
-    trials: list[Trial] = field(default_factory=list)
+    samples: list[int] = field(default_factory=list)
+    medians: list[float] = field(default_factory=list)
+    throughputs: list[float] = field(default_factory=list)
 
     def summary(self) -> dict[str, float]:
+        ordered = sorted(self.samples)
         return {
-            "latency_median_us": statistics.median(t.median_us for t in self.trials),
-            "latency_p99_us": statistics.median(t.p99_us for t in self.trials),
-            "throughput_per_s": statistics.median(t.throughput for t in self.trials),
+            "latency_median_us": statistics.median(ordered) / 1000,
+            "latency_p99_us": percentile(ordered, 0.99) / 1000,
+            "throughput_per_s": statistics.median(self.throughputs),
         }
+
+
+async def alternate(
+    sides: list[Side], rounds: int, latency_block: int, throughput_block: int, depth: int
+) -> dict[str, Blocks]:
+    """``rounds`` rounds; in each, every side runs ``latency_block`` sequential round
+    trips, then every side ``throughput_block`` commands ``depth`` deep, in an order that
+    reverses from round to round. A round takes a fraction of a second, so the sides of
+    one round see the machine in the same state (see ``paired_ratios``)."""
+    blocks = {side.name: Blocks() for side in sides}
+    for r in range(rounds):
+        order = sides if r % 2 == 0 else sides[::-1]
+        for side in order:
+            side.reset()
+            samples = await round_trips(side.call, latency_block)
+            blocks[side.name].samples += samples
+            blocks[side.name].medians.append(statistics.median(samples) / 1000)
+        for side in order:
+            rate = await pipelined(side.call, throughput_block, depth)
+            blocks[side.name].throughputs.append(rate)
+    return blocks
+
+
+def paired_ratios(side: Blocks, floor: Blocks) -> dict[str, float]:
+    """``side`` over ``floor``: the median of the per-round ratios (the round's median
+    latency, the round's throughput), and the p99 of all samples over the floor's.
+
+    Paired by round: this shared VM switches between a fast and a slow state for
+    seconds at a time (one run's floor medians: 85 and 138 µs), so two sides measured
+    seconds apart can differ by more than the gap to be measured; two blocks of one
+    round, milliseconds apart, almost always see the same state."""
+    summary, base = side.summary(), floor.summary()
+    return {
+        "latency_median": statistics.median(
+            s / f for s, f in zip(side.medians, floor.medians, strict=True)
+        ),
+        "latency_p99": summary["latency_p99_us"] / base["latency_p99_us"],
+        "throughput": statistics.median(
+            s / f for s, f in zip(side.throughputs, floor.throughputs, strict=True)
+        ),
+    }
 
 
 def percentile(sorted_values: list[int], q: float) -> float:
@@ -427,7 +467,8 @@ def percentile(sorted_values: list[int], q: float) -> float:
     return float(sorted_values[k])
 
 
-async def sequential(call: Call, n: int) -> tuple[float, float]:
+async def round_trips(call: Call, n: int) -> list[int]:
+    """``n`` sequential calls; each one's latency in ns."""
     clock = time.perf_counter_ns
     samples: list[int] = []
     append = samples.append
@@ -435,7 +476,12 @@ async def sequential(call: Call, n: int) -> tuple[float, float]:
         t0 = clock()
         await call()
         append(clock() - t0)
-    samples.sort()
+    return samples
+
+
+async def sequential(call: Call, n: int) -> tuple[float, float]:
+    """``n`` sequential calls: their median and p99 latency in µs."""
+    samples = sorted(await round_trips(call, n))
     return statistics.median(samples) / 1000, percentile(samples, 0.99) / 1000
 
 

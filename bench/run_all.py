@@ -237,8 +237,13 @@ def section_roundtrip(rt: Json, command: str) -> list[str]:
         "floor's own bare client (the same JSON work on the peer): the target pair. "
         "`ours / simulated`: the same server with the `SimulatedUnity` peer, whose own cost "
         "lands in this process (the real plug-in's does not). "
-        f"{plan['rounds']} alternating rounds, N={plan['latency_n']} sequential, "
-        f"M={plan['throughput_m']} pipelined at depth {plan['depth']}, median of rounds. "
+        f"{plan['rounds']} short alternating rounds, each of {plan['latency_block']} "
+        f"sequential round trips and {plan['throughput_block']} commands pipelined at depth "
+        f"{plan['depth']} per pair: medians and p99 of all round trips, ratios to the floor "
+        "paired by round (the median of each round's ratio; the machine changes speed for "
+        "seconds at a time, a round takes a fraction of one). Unpaired, the pooled figures' "
+        f"ratios are latency {x(rt['unpaired_ratios']['latency_median'])}, throughput "
+        f"{x(rt['unpaired_ratios']['throughput'])}. "
         "Frames (command/response bytes): "
         + ", ".join(f"{k} {v['command']}/{v['response']}" for k, v in sizes.items())
         + ".",
@@ -417,8 +422,8 @@ def section_breakdown(b: Json, command: str) -> list[str]:
         "The two factors crossed, nothing else changed (no ACKs anywhere): server = bare "
         "`websockets`, uvicorn + Starlette with the floor's logic, or ours "
         "(`create_app(UnityManager())`); peer = the floor's bare client or `SimulatedUnity`. "
-        f"{plan['rounds']} alternating rounds, N={plan['latency_n']}, "
-        f"M={plan['throughput_m']} at depth {plan['depth']}, median of rounds.",
+        f"{plan['rounds']} short alternating rounds of {plan['latency_block']} sequential "
+        f"and {plan['throughput_block']} at depth {plan['depth']} per pair, as above.",
         "",
         *table(["pair", "median µs", "p99 µs", "latency/floor", "cmd/s", "throughput/floor"], rows),
         "",
