@@ -18,8 +18,13 @@ memory (nothing in ``src`` is modified), alternating rounds, median of rounds:
   Starlette's router (its send wrappers); the uvicorn + Starlette reference with either
   protocol. Wall time and the process's CPU time per command (the CPU time is less
   disturbed by other jobs on the machine; min and median of the rounds).
+* ``decoder``: ``send_and_wait`` (bare peer) against the floor, with inbound frames
+  decoded as served (``envelope.loads``: msgspec, ``json`` for what it refuses) and as
+  before (orjson, after a scan of the frame for a run of 19 digits, since orjson turns
+  a longer integer into a float); the short rounds of bench_roundtrip.py, ratios paired
+  by round.
 
-    .venv/bin/python bench/bench_experiments.py [micro|find-session|send-timeout|big-answer]...
+    .venv/bin/python bench/bench_experiments.py [EXPERIMENT]...    # all, by default
 
 Only the report goes to stdout.
 """
@@ -39,18 +44,29 @@ from collections.abc import Callable
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # (no stubs; a dependency of mcp)
+import orjson
 from starlette.applications import Starlette
 
 from bench_load_editors import Editors
 from harness import pipelined_rate, quiet_logging, settle, timed_calls
-from movesia_mcp import UnityManager, create_app, unity_routes
+from movesia_mcp import UnityManager, _envelope, create_app, unity_routes
 from movesia_mcp._connection import UnityConnection
-from movesia_mcp._envelope import MovesiaMessage, decode_frame, new_id, parse_envelope
+from movesia_mcp._envelope import MovesiaMessage, decode_frame, loads, new_id, parse_envelope
 from movesia_mcp._handshake import Identity
 from movesia_mcp._simulator import SimulatedEditor
 from movesia_mcp._unity_session import UnitySession
 from movesia_mcp.catalog import TOOLS_BY_NAME
-from pairs import BarePeer, BareUvicorn, Floor, InProcess, OursBare, echo_params, new_session
+from pairs import (
+    BarePeer,
+    BareUvicorn,
+    Floor,
+    InProcess,
+    OursBare,
+    alternate,
+    echo_params,
+    new_session,
+    paired_ratios,
+)
 
 PARAMS = echo_params(64)
 
@@ -111,6 +127,13 @@ async def micro() -> list[str]:
             per_call_us(lambda: parse_envelope(decode_frame(response)), n),
         )
     )
+    out.append(
+        line(
+            "orjson_loads(response) (the decoder before)",
+            per_call_us(lambda: orjson_loads(response), n),
+        )
+    )
+    out.append(line("loads(response) (msgspec)", per_call_us(lambda: loads(response), n)))
     loop = asyncio.get_running_loop()
     t0 = time.perf_counter()
     for _ in range(n):
@@ -320,6 +343,69 @@ async def stack_experiment(rounds: int) -> list[str]:
     return out
 
 
+# ── the envelope decoder: msgspec (C) or the Python parser ───────────────────────────
+
+
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+
+
+def orjson_loads(raw: str | bytes) -> Any:
+    """``envelope.loads`` before msgspec: orjson, unless the frame has a run of 19 digits
+    (an integer orjson might turn into a float) or orjson refuses it."""
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    if b"0" * 19 in data.translate(_DIGITS_TO_ZERO):
+        return json.loads(raw)
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
+
+
+class OursOrjson(OursBare):
+    """``ours / bare`` whose server decodes inbound frames with ``orjson_loads``."""
+
+    name = "ours, the orjson decoder"
+
+    async def call(self) -> dict[str, Any]:
+        _envelope.loads = orjson_loads  # one process, one module: swapped per call
+        try:
+            return await super().call()
+        finally:
+            _envelope.loads = _served_loads
+
+
+_served_loads = _envelope.loads
+
+
+async def decoder_experiment(rounds: int) -> list[str]:
+    sides: list[Any] = [Floor(PARAMS), OursBare(PARAMS), OursOrjson(PARAMS)]
+    sides[1].name = "ours (msgspec, as served)"
+    started: list[Any] = []
+    try:
+        for side in sides:
+            await side.start()
+            started.append(side)
+            await timed_calls(side.call, 2000)
+            await pipelined_rate(side.call, 2000, 64)
+        await settle()
+        blocks = await alternate(sides, rounds, 100, 1280, 64)
+    finally:
+        for side in reversed(started):
+            await side.stop()
+    out = [
+        f"decoder: send_and_wait, bare peer, {rounds} rounds of 100 sequential + 1,280 at depth",
+        "64; median µs and cmd/s, and the ratios to the floor paired by round",
+    ]
+    for side in sides:
+        summary = blocks[side.name].summary()
+        r = paired_ratios(blocks[side.name], blocks[sides[0].name])
+        out.append(
+            f"  {side.name:<28} {summary['latency_median_us']:7.1f} µs ({r['latency_median']:.3f})"
+            f"  {summary['throughput_per_s']:8,.0f} cmd/s ({r['throughput']:.3f})"
+        )
+    return out
+
+
 # ── the pieces of a big answer ──────────────────────────────────────────────────────
 
 
@@ -383,13 +469,15 @@ async def run(names: list[str], rounds: int) -> list[str]:
             out += big_answer()
         elif name == "stack":
             out += await stack_experiment(rounds)
+        elif name == "decoder":
+            out += await decoder_experiment(max(rounds, 100))
         out.append("")
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    choices = ["micro", "find-session", "send-timeout", "big-answer", "stack"]
+    choices = ["micro", "find-session", "send-timeout", "big-answer", "stack", "decoder"]
     p.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help=", ".join(choices))
     p.add_argument("--rounds", type=int, default=5)
     args = p.parse_args(argv)

@@ -2,10 +2,6 @@
 
 Parsing is plain code, not a pydantic model: it sits on the hot path of every frame and
 each broken rule maps to its own ``code`` for the ``error`` envelope sent back.
-``read_envelope`` is that parser's fast path: msgspec decodes the frame and checks the
-envelope's field types in C, in one pass; a frame it refuses for any reason goes through
-the Python parser, which gives its exact ``code`` (or accepts what ``json`` accepts and
-msgspec does not). Both paths give the same message for every frame.
 
 Frames are decoded with msgspec and encoded with orjson (``loads``/``dumps``), with the
 standard library's ``json`` as the reference wherever they disagree, so what goes on the
@@ -29,7 +25,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import msgspec
 import orjson
@@ -274,49 +270,6 @@ def parse_envelope(data: Any) -> MovesiaMessage:
     # half the cost of the keywords.
     return MovesiaMessage(
         msg_type, ref_id or new_id(), body, source, ts, session, v, ref_id is None
-    )
-
-
-class _Wire(msgspec.Struct):
-    """An envelope every field of which is as §2 wants it: what ``read_envelope``'s fast
-    path decodes into. A frame that does not fit is left to ``parse_envelope``."""
-
-    type: Annotated[str, msgspec.Meta(min_length=1)]
-    id: Annotated[str, msgspec.Meta(min_length=1)] | None  # required; null: one is assigned
-    v: Literal[1] = 1  # PROTOCOL_VERSION
-    source: str = _UNITY
-    ts: Any = None  # anything but an integer means "now", as in parse_envelope
-    body: dict[str, Any] | None = None
-    session: str | None = None
-
-
-_WIRE = msgspec.json.Decoder(_Wire)
-
-
-def read_envelope(raw: str | bytes) -> MovesiaMessage:
-    """``parse_envelope(decode_frame(raw))``, the same message or the same error, in
-    about a third of the time for a well-formed frame: msgspec decodes it and checks its
-    fields in one pass in C; anything it refuses takes the Python path."""
-    try:
-        wire = _WIRE.decode(raw)
-    except (ValueError, RecursionError):  # a rule broken, or JSON only ``json`` reads
-        return parse_envelope(decode_frame(raw))
-    ts = wire.ts
-    if type(ts) is not int:  # a float, a bool, a string, null or no ts
-        ts = int(time.time())
-    elif ts > _TS_MILLIS_ABOVE:
-        ts //= 1000
-    body = wire.body
-    msg_id = wire.id
-    return MovesiaMessage(
-        wire.type,
-        msg_id or new_id(),
-        {} if body is None else body,
-        wire.source,
-        ts,
-        wire.session,
-        PROTOCOL_VERSION,
-        msg_id is None,
     )
 
 

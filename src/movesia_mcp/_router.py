@@ -30,8 +30,9 @@ from ._commands import CommandTable, PendingCommand, ResponseKind
 from ._envelope import (
     ACK_REQUIRED_TYPES,
     MovesiaMessage,
+    decode_frame,
     error_message,
-    read_envelope,
+    parse_envelope,
 )
 from ._exceptions import EnvelopeError
 
@@ -104,7 +105,7 @@ class MessageRouter(Generic[C]):
     def receive(self, peer: Peer, raw: str | bytes) -> list[Outcome]:
         """Decode, validate and route one frame."""
         try:
-            message = read_envelope(raw)
+            message = parse_envelope(decode_frame(raw))
         except EnvelopeError as exc:
             logger.warning("%s: rejected frame: %s (%s)", peer.label, exc.message, exc.code)
             return [_rejected(exc, peer.session_id)]

@@ -1,5 +1,6 @@
-"""The frame codec (``envelope.dumps``/``loads``): orjson, with the standard library's
-``json`` deciding wherever the two disagree, so what is sent and accepted is unchanged."""
+"""The frame codec (``envelope.dumps``/``loads``): orjson out, msgspec in, with the
+standard library's ``json`` deciding wherever they disagree, so what is sent and accepted
+is unchanged."""
 
 from __future__ import annotations
 
@@ -101,7 +102,7 @@ def test_to_json_keeps_a_big_integer_exact() -> None:
 
 @pytest.mark.parametrize("number", BEYOND_64_BITS + WITHIN_64_BITS)
 def test_loads_keeps_every_integer_exact(number: int) -> None:
-    """orjson would turn an integer beyond 64 bits into a float; loads must not."""
+    """orjson would turn an integer beyond 64 bits into a float (loads once used it)."""
     value = loads(f'{{"n":{number},"s":"x"}}')["n"]
 
     assert value == number
@@ -116,7 +117,7 @@ def test_loads_keeps_a_long_digit_run_inside_a_string_as_text() -> None:
     ("text", "expected"),
     [("NaN", math.nan), ("Infinity", math.inf), ("-Infinity", -math.inf), ("1e400", math.inf)],
 )
-def test_loads_accepts_what_json_accepts_beyond_orjson(text: str, expected: float) -> None:
+def test_loads_accepts_what_json_accepts_beyond_msgspec(text: str, expected: float) -> None:
     value = loads(f'{{"x":{text}}}')["x"]
 
     assert (math.isnan(value) and math.isnan(expected)) or value == expected
@@ -138,6 +139,40 @@ def test_loads_refuses_what_json_refuses(text: str) -> None:
         json.loads(text)
     with pytest.raises(ValueError):  # noqa: PT011
         loads(text)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[" + "9" * 4000 + "]",  # within json's 4,300 digits
+        "[" + "9" * 5000 + "]",  # beyond them: both refuse
+        r'["\ud800"]',  # a lone surrogate escape
+        r'["\udc00\ud800"]',
+        r'["\ud83d\ude00"]',  # a pair: one character
+        '["' + chr(0xD800) + '"]',  # a lone surrogate in the text itself
+        '{"a":1,"a":2}',  # duplicate keys: the last wins
+        '["a' + chr(9) + 'b"]',  # a raw control character
+        r'["a\u0000b"]',
+        "[1e400, -1e400, 1e-400, -0.0, 0.1, 2.2250738585072011e-308]",
+        "[NaN, Infinity, -Infinity]",
+        " [1] \n",
+        "[1] [2]",
+        b"\xef\xbb\xbf[1]",  # json reads a BOM in bytes, not in text
+        "\ufeff[1]",
+        b'["\xff"]',  # not UTF-8
+        '["café"]'.encode("utf-16"),  # json detects UTF-16 in bytes
+        "-0",
+        "-" + "1" * 30,
+    ],
+)
+def test_loads_reads_a_hard_text_as_json_does(raw: str | bytes) -> None:
+    def read(decode: Any) -> Any:
+        try:
+            return ("value", canonical(decode(raw)))
+        except ValueError:
+            return ("refused",)
+
+    assert read(loads) == read(json.loads)
 
 
 def test_decode_frame_still_maps_deep_nesting_to_invalid_json() -> None:
