@@ -4,12 +4,6 @@ Each experiment runs the unchanged code and, in the same process, a variant patc
 memory (nothing in ``src`` is modified), alternating rounds, median of rounds:
 
 * ``micro``: per-call costs of the pieces on the command path (timeit-style).
-* ``find-session``: 1 editor vs 100 editors with ``project=``, with the current
-  ``UnityManager.find_session`` (a scan of every session, three ``casefold()`` each)
-  and with a dict index of the casefolded keys.
-* ``send-timeout``: ``send_and_wait`` (server + bare peer) with the current
-  ``UnityConnection.send_text`` (an ``asyncio.timeout`` around every send) and with a
-  plain send.
 * ``big-answer``: the pieces of the tool path for an 80 KB ``get_hierarchy`` page of
   the 100,000-object scene (size check, result validation, the client's schema check).
 * ``stack``: ``send_and_wait`` (bare peer) against the floor, as served and with the
@@ -21,8 +15,9 @@ memory (nothing in ``src`` is modified), alternating rounds, median of rounds:
 * ``decoder``: ``send_and_wait`` (bare peer) against the floor, with inbound frames
   decoded as served (``envelope.loads``: msgspec, ``json`` for what it refuses) and as
   before (orjson, after a scan of the frame for a run of 19 digits, since orjson turns
-  a longer integer into a float); the short rounds of bench_roundtrip.py, ratios paired
-  by round.
+  a longer integer into a float), and a second server decoding as served (the control:
+  how far two identical sides land apart); the short rounds of bench_roundtrip.py,
+  ratios paired by round (``--rounds``, at least 100).
 
     .venv/bin/python bench/bench_experiments.py [EXPERIMENT]...    # all, by default
 
@@ -47,10 +42,8 @@ import jsonschema  # type: ignore[import-untyped]  # (no stubs; a dependency of 
 import orjson
 from starlette.applications import Starlette
 
-from bench_load_editors import Editors
 from harness import pipelined_rate, quiet_logging, settle, timed_calls
 from movesia_mcp import UnityManager, _envelope, create_app, unity_routes
-from movesia_mcp._connection import UnityConnection
 from movesia_mcp._envelope import MovesiaMessage, decode_frame, loads, new_id, parse_envelope
 from movesia_mcp._handshake import Identity
 from movesia_mcp._simulator import SimulatedEditor
@@ -161,101 +154,6 @@ async def micro() -> list[str]:
     return out
 
 
-# ── find_session with an index ──────────────────────────────────────────────────────
-
-_original_find_session = UnityManager.find_session
-
-
-def indexed_find_session(self: UnityManager, project: str | None = None) -> UnitySession:
-    """``find_session`` with a dict of casefolded keys (rebuilt when sessions change)."""
-    if project is None:
-        return _original_find_session(self, project)
-    cache: tuple[int, dict[str, UnitySession]] | None = getattr(self, "_bench_index", None)
-    if cache is None or cache[0] != len(self.sessions):
-        index: dict[str, UnitySession] = {}
-        for s in self.sessions.values():
-            for key in (s.session_id, s.name, s.identity.project_path or ""):
-                if key:
-                    index[key.casefold()] = s
-        cache = (len(self.sessions), index)
-        self._bench_index = cache  # type: ignore[attr-defined]
-    session = cache[1].get(project.casefold())
-    if session is None or session.status(self._now()) == "offline":
-        return _original_find_session(self, project)  # the same errors as before
-    return session
-
-
-async def find_session_experiment(rounds: int) -> list[str]:
-    figures: dict[str, list[tuple[float, float]]] = {}
-    async with contextlib.AsyncExitStack() as stack:
-        one, many = Editors(1, stack), Editors(100, stack)
-        await one.start()
-        await many.start()
-        for r in range(rounds):
-            for variant in ("current", "indexed") if r % 2 == 0 else ("indexed", "current"):
-                UnityManager.find_session = (  # type: ignore[method-assign]
-                    indexed_find_session if variant == "indexed" else _original_find_session
-                )
-                for name, editors in (("1 editor", one), ("100 editors", many)):
-                    await settle()
-                    samples = await timed_calls(editors.call, 3000)
-                    await settle()
-                    rate = await pipelined_rate(editors.call, 10_000, 64)
-                    editors.reset()
-                    figures.setdefault(f"{variant}, {name}", []).append(
-                        (statistics.median(samples) / 1000, rate)
-                    )
-        UnityManager.find_session = _original_find_session  # type: ignore[method-assign]
-    out = ["find-session: echo with project=, round-robin (p50 µs, cmd/s at depth 64)"]
-    for name, values in figures.items():
-        p50 = statistics.median(v[0] for v in values)
-        rate = statistics.median(v[1] for v in values)
-        out.append(f"  {name:<28} p50 {p50:7.1f} µs   {rate:8,.0f} cmd/s")
-    return out
-
-
-# ── send without a timeout per frame ────────────────────────────────────────────────
-
-_original_send_text = UnityConnection.send_text
-
-
-async def plain_send_text(self: UnityConnection, text: str) -> None:
-    """``send_text`` with the backlog bookkeeping but no ``asyncio.timeout``."""
-    size = len(text)
-    self.backlog_bytes += size
-    try:
-        await self.websocket.send_text(text)
-    finally:
-        self.backlog_bytes -= size
-
-
-async def send_timeout_experiment(rounds: int) -> list[str]:
-    side = OursBare(PARAMS)
-    await side.start()
-    figures: dict[str, list[tuple[float, float]]] = {}
-    try:
-        await timed_calls(side.call, 2000)
-        for r in range(rounds):
-            for variant in ("current", "plain send") if r % 2 == 0 else ("plain send", "current"):
-                UnityConnection.send_text = (  # type: ignore[method-assign]
-                    plain_send_text if variant == "plain send" else _original_send_text
-                )
-                await settle()
-                samples = await timed_calls(side.call, 4000)
-                await settle()
-                rate = await pipelined_rate(side.call, 10_000, 64)
-                figures.setdefault(variant, []).append((statistics.median(samples) / 1000, rate))
-    finally:
-        UnityConnection.send_text = _original_send_text  # type: ignore[method-assign]
-        await side.stop()
-    out = ["send-timeout: send_and_wait, server + bare peer (p50 µs, cmd/s at depth 64)"]
-    for name, values in figures.items():
-        p50 = statistics.median(v[0] for v in values)
-        rate = statistics.median(v[1] for v in values)
-        out.append(f"  {name:<28} p50 {p50:7.1f} µs   {rate:8,.0f} cmd/s")
-    return out
-
-
 # ── the stack's per-frame costs, one at a time ──────────────────────────────────────
 
 
@@ -361,35 +259,43 @@ def orjson_loads(raw: str | bytes) -> Any:
         return json.loads(raw)
 
 
-class OursOrjson(OursBare):
-    """``ours / bare`` whose server decodes inbound frames with ``orjson_loads``."""
+class OursDecoding(OursBare):
+    """``ours / bare`` whose server decodes inbound frames with ``decode``: set as
+    ``envelope.loads`` (one module for every server in the process) when a block starts
+    (``reset``), so that each side's whole block is decoded by its own decoder."""
 
-    name = "ours, the orjson decoder"
+    def __init__(self, name: str, decode: Callable[[str | bytes], Any]) -> None:
+        super().__init__(PARAMS)
+        self.name = name
+        self.decode = decode
 
-    async def call(self) -> dict[str, Any]:
-        _envelope.loads = orjson_loads  # one process, one module: swapped per call
-        try:
-            return await super().call()
-        finally:
-            _envelope.loads = _served_loads
+    def reset(self) -> None:
+        super().reset()
+        _envelope.loads = self.decode  # type: ignore[assignment]
 
 
 _served_loads = _envelope.loads
 
 
 async def decoder_experiment(rounds: int) -> list[str]:
-    sides: list[Any] = [Floor(PARAMS), OursBare(PARAMS), OursOrjson(PARAMS)]
-    sides[1].name = "ours (msgspec, as served)"
+    sides: list[Any] = [
+        Floor(PARAMS),
+        OursDecoding("ours (msgspec, as served)", _served_loads),
+        OursDecoding("ours, the orjson decoder", orjson_loads),
+        OursDecoding("ours (msgspec, a second server)", _served_loads),  # the control
+    ]
     started: list[Any] = []
     try:
         for side in sides:
             await side.start()
             started.append(side)
+            side.reset()
             await timed_calls(side.call, 2000)
             await pipelined_rate(side.call, 2000, 64)
         await settle()
         blocks = await alternate(sides, rounds, 100, 1280, 64)
     finally:
+        _envelope.loads = _served_loads
         for side in reversed(started):
             await side.stop()
     out = [
@@ -400,7 +306,7 @@ async def decoder_experiment(rounds: int) -> list[str]:
         summary = blocks[side.name].summary()
         r = paired_ratios(blocks[side.name], blocks[sides[0].name])
         out.append(
-            f"  {side.name:<28} {summary['latency_median_us']:7.1f} µs ({r['latency_median']:.3f})"
+            f"  {side.name:<32} {summary['latency_median_us']:7.1f} µs ({r['latency_median']:.3f})"
             f"  {summary['throughput_per_s']:8,.0f} cmd/s ({r['throughput']:.3f})"
         )
     return out
@@ -461,10 +367,6 @@ async def run(names: list[str], rounds: int) -> list[str]:
     for name in names:
         if name == "micro":
             out += await micro()
-        elif name == "find-session":
-            out += await find_session_experiment(rounds)
-        elif name == "send-timeout":
-            out += await send_timeout_experiment(rounds)
         elif name == "big-answer":
             out += big_answer()
         elif name == "stack":
@@ -477,7 +379,7 @@ async def run(names: list[str], rounds: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    choices = ["micro", "find-session", "send-timeout", "big-answer", "stack", "decoder"]
+    choices = ["micro", "big-answer", "stack", "decoder"]
     p.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help=", ".join(choices))
     p.add_argument("--rounds", type=int, default=5)
     args = p.parse_args(argv)

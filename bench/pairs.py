@@ -426,16 +426,23 @@ async def alternate(
     """``rounds`` rounds; in each, every side runs ``latency_block`` sequential round
     trips, then every side ``throughput_block`` commands ``depth`` deep, in an order that
     reverses from round to round. A round takes a fraction of a second, so the sides of
-    one round see the machine in the same state (see ``paired_ratios``)."""
+    one round see the machine in the same state (see ``paired_ratios``).
+
+    Each block starts with ``side.reset()`` (a side may set itself up there). A latency
+    block's first round trip follows another side's block, its caches cold (about twice
+    the median): it is run and not counted. There is no collection between blocks: the
+    garbage collector runs as it does in service, in every side's blocks alike."""
     blocks = {side.name: Blocks() for side in sides}
     for r in range(rounds):
         order = sides if r % 2 == 0 else sides[::-1]
         for side in order:
             side.reset()
+            await side.call()  # the cold one
             samples = await round_trips(side.call, latency_block)
             blocks[side.name].samples += samples
             blocks[side.name].medians.append(statistics.median(samples) / 1000)
         for side in order:
+            side.reset()
             rate = await pipelined(side.call, throughput_block, depth)
             blocks[side.name].throughputs.append(rate)
     return blocks
@@ -448,7 +455,7 @@ def paired_ratios(side: Blocks, floor: Blocks) -> dict[str, float]:
     Paired by round: this shared VM switches between a fast and a slow state for
     seconds at a time (one run's floor medians: 85 and 138 µs), so two sides measured
     seconds apart can differ by more than the gap to be measured; two blocks of one
-    round, milliseconds apart, almost always see the same state."""
+    round, tens to hundreds of milliseconds apart, almost always see the same state."""
     summary, base = side.summary(), floor.summary()
     return {
         "latency_median": statistics.median(

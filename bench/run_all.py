@@ -153,8 +153,8 @@ def targets(results: dict[str, Json | None]) -> list[tuple[str, str, str, str, b
         out.append(
             (
                 "send_and_wait latency, bare echo peer (median)",
-                f"{us(o['latency_median_us'])} µs vs floor {us(f['latency_median_us'])} µs "
-                f"= {x(r['latency_median'])}",
+                f"{us(o['latency_median_us'])} µs vs floor {us(f['latency_median_us'])} µs; "
+                f"paired by round {x(r['latency_median'])}",
                 f"≤ {lim['latency_median_max']:g}x floor",
                 "bench_roundtrip",
                 r["latency_median"] <= lim["latency_median_max"],
@@ -163,8 +163,8 @@ def targets(results: dict[str, Json | None]) -> list[tuple[str, str, str, str, b
         out.append(
             (
                 f"pipelined throughput, bare echo peer (depth {rt['plan']['depth']})",
-                f"{o['throughput_per_s']:,.0f} vs floor {f['throughput_per_s']:,.0f} cmd/s "
-                f"= {x(r['throughput'])}",
+                f"{o['throughput_per_s']:,.0f} vs floor {f['throughput_per_s']:,.0f} cmd/s; "
+                f"paired by round {x(r['throughput'])}",
                 f"≥ {lim['throughput_min']:g}x floor",
                 "bench_roundtrip",
                 r["throughput"] >= lim["throughput_min"],
@@ -241,7 +241,8 @@ def section_roundtrip(rt: Json, command: str) -> list[str]:
         f"sequential round trips and {plan['throughput_block']} commands pipelined at depth "
         f"{plan['depth']} per pair: medians and p99 of all round trips, ratios to the floor "
         "paired by round (the median of each round's ratio; the machine changes speed for "
-        "seconds at a time, a round takes a fraction of one). Unpaired, the pooled figures' "
+        "seconds at a time, a round takes a fraction of one; the p99 ratio is of the pooled "
+        "p99s). Unpaired, the pooled figures' "
         f"ratios are latency {x(rt['unpaired_ratios']['latency_median'])}, throughput "
         f"{x(rt['unpaired_ratios']['throughput'])}. "
         "Frames (command/response bytes): "
@@ -286,11 +287,11 @@ def section_roundtrip(rt: Json, command: str) -> list[str]:
             "metric",
             "floor",
             "ours / bare",
-            "/floor",
+            "/floor (paired)",
             "target",
             "result",
             "ours / simulated",
-            "/floor",
+            "/floor (paired)",
         ],
         rows,
         "lrrrllrr",
@@ -327,9 +328,9 @@ def section_roundtrip(rt: Json, command: str) -> list[str]:
                 brows,
             ),
             "",
-            "`ours / simulated` against `uvicorn+starlette, SimulatedUnity peer` (that pair "
-            f"ACKs every command): latency {x(vs['latency_median'])}, throughput "
-            f"{x(vs['throughput'])}.",
+            "`ours, command ACKed` against `uvicorn+starlette, SimulatedUnity peer` (both ACK "
+            "every command; only the server code differs), paired: latency "
+            f"{x(vs['latency_median'])}, throughput {x(vs['throughput'])}.",
         ]
     return lines
 

@@ -5,12 +5,14 @@ each broken rule maps to its own ``code`` for the ``error`` envelope sent back.
 
 Frames are decoded with msgspec and encoded with orjson (``loads``/``dumps``), with the
 standard library's ``json`` as the reference wherever they disagree, so what goes on the
-wire and what is accepted from it is exactly what ``json`` did before:
+wire and what is accepted from it is what ``json`` did before (at the recursion limit,
+msgspec reads a few levels deeper than ``json``; deeper still, both refuse):
 
 - decoding: msgspec refuses ``NaN``/``Infinity``, numbers beyond a double, integers of
   more digits than it holds and lone surrogate escapes, which ``json`` accepts (all but
   the longest integers); those frames are decoded again by ``json``. Integers of any size
-  msgspec does decode, it keeps exact, as ``json`` does;
+  msgspec does decode, it keeps exact, as ``json`` does (from msgspec 0.19; 0.21 is the
+  lower bound, where its ``DecodeError`` became a ``ValueError`` as well);
 - encoding: orjson refuses integers beyond 64 bits, non-string keys and lone surrogates,
   and writes ``NaN`` as ``null``; such values are encoded by ``json`` (compact, ASCII
   escapes, ``NaN`` as ``json`` writes it). Non-ASCII text goes out as UTF-8, not as
@@ -65,7 +67,7 @@ def loads(raw: str | bytes) -> Any:
     """
     try:
         return _DECODER.decode(raw)
-    except (ValueError, RecursionError):  # msgspec's DecodeError, lone surrogates in a str
+    except (msgspec.DecodeError, ValueError, RecursionError):  # ValueError: lone surrogates
         return json.loads(raw)  # NaN, Infinity, 1e400, lone surrogate escapes (or raises)
 
 
