@@ -222,6 +222,16 @@ async def test_handshake_that_never_comes_closes_with_4000() -> None:
         assert list(running.manager.sessions) == ["late-sess"]
 
 
+async def test_the_running_sweep_ends_a_silent_handshake_on_its_own() -> None:
+    # Real clock, no manual sweep: the handshake tick (0.2 s) wakes the background sweep,
+    # which otherwise sleeps a watchdog period (2.5 s, past close_of's 2 s) at a time.
+    async with serve(fast_manager(handshake_timeout=0.2, send_timeout=10.0)) as running:
+        async with raw_client(running.url) as ws:
+            code, _ = await close_of(ws)
+        assert code == CloseCode.HANDSHAKE_FAILED
+        assert running.manager.sessions == {}
+
+
 @pytest.mark.parametrize(
     "first_frame",
     [
