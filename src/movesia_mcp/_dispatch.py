@@ -6,9 +6,10 @@ it waits until the target project is ready (compiling, reloading), writes the co
 and awaits the answer. One deadline sweep times out every command (no timer per
 command) and doubles as the send watchdog: a connection whose oldest send has waited
 ``UNITY_SEND_TIMEOUT`` is closed with 1008 ``slow_consumer``. It also fires the progress
-ticks of the callers that asked for progress and the re-checks of the callers waiting for
-their project to be ready, so every timing rule here runs on the one injected clock (on
-the loop's own timer only when no sweep runs: a manager used outside ``running()``).
+ticks of the callers that asked for progress, the re-checks of the callers waiting for
+their project to be ready and the handshake deadline of each new socket, so every timing
+rule here runs on the one injected clock (on the loop's own timer only when no sweep runs:
+a manager used outside ``running()``).
 """
 
 from __future__ import annotations
