@@ -6,14 +6,17 @@ it waits until the target project is ready (compiling, reloading), writes the co
 and awaits the answer. One deadline sweep times out every command (no timer per
 command) and doubles as the send watchdog: a connection whose oldest send has waited
 ``UNITY_SEND_TIMEOUT`` is closed with 1008 ``slow_consumer``. It also fires the progress
-ticks of the callers that asked for progress and the re-checks of the callers waiting for
-their project to be ready, so every timing rule here runs on the one injected clock (on
-the loop's own timer only when no sweep runs: a manager used outside ``running()``).
+ticks of the callers that asked for progress, the re-checks of the callers waiting for
+their project to be ready and the handshake deadline of each new socket, so every timing
+rule here runs on the one injected clock (on the loop's own timer only when no sweep runs:
+a manager used outside ``running()``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import math
 from collections.abc import Callable, Iterable
@@ -71,10 +74,9 @@ class CommandDispatch:
         self._wake_at = math.inf
         self._deadline_added = asyncio.Event()  # made again by each sweep, on its own loop
         # Timed wake-ups the sweep gives on the clock: the next progress tick of each
-        # command whose caller reports progress, and the next re-check of each caller
-        # waiting for its project to be ready. Its clock time and the future the sweep
-        # resolves then, by waiter (few: only those waits have one).
-        self._ticks: dict[object, tuple[float, asyncio.Future[None]]] = {}
+        # command whose caller reports progress, the next re-check of each caller
+        # waiting for its project to be ready, the handshake deadline of each new socket.
+        self.ticks = Ticks()
         # Courtesy sends started while no task group runs (a manager used outside
         # ``running()``): kept here until they end, cancelled by ``fail_all``.
         self._loose: set[asyncio.Task[None]] = set()
@@ -185,15 +187,24 @@ class CommandDispatch:
     async def _until(self, at: float, wake: asyncio.Future[Any]) -> None:
         """Until ``wake`` is done or the clock reaches ``at``, whichever comes first: the
         sweep fires the tick (it is woken if it sleeps past ``at``). Only while it runs."""
-        key = object()
         tick: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._ticks[key] = (at, tick)
+        self.ticks.add(at, tick)
         if at < self._wake_at:
             self._deadline_added.set()  # the sweep sleeps past it: wake it up
         try:
             await asyncio.wait((wake, tick), return_when=asyncio.FIRST_COMPLETED)
         finally:
-            self._ticks.pop(key, None)
+            self.ticks.leave(tick)
+
+    async def wait_until(self, at: float, wake: asyncio.Future[Any]) -> bool:
+        """Until ``wake`` is done or the clock reaches ``at``; True if ``wake`` is done.
+        Timed by the sweep while it runs, else (a manager used outside ``running()``) on
+        the loop's own timer."""
+        if self.sweeping:
+            await self._until(at, wake)
+        else:
+            await asyncio.wait((wake,), timeout=max(0.0, at - self.clock()))
+        return wake.done()
 
     async def _await_unswept(
         self,
@@ -401,9 +412,11 @@ class CommandDispatch:
             while True:
                 now = self.clock()
                 self.sweep(now)
-                wake_at = min(self.commands.next_deadline() or math.inf, now + watch_every)
-                if self._ticks:
-                    wake_at = min(wake_at, min(at for at, _ in self._ticks.values()))
+                wake_at = min(
+                    self.commands.next_deadline() or math.inf,
+                    self.ticks.next_at(),
+                    now + watch_every,
+                )
                 self._wake_at = wake_at
                 self._deadline_added.clear()
                 with anyio.move_on_after(max(0.0, wake_at - now)):
@@ -417,11 +430,7 @@ class CommandDispatch:
         due; close stuck connections."""
         for command in self.commands.due(now):
             self.time_out(command, command.started)
-        if self._ticks:
-            for key in [k for k, (at, _) in self._ticks.items() if at <= now]:
-                tick = self._ticks.pop(key)[1]
-                if not tick.done():
-                    tick.set_result(None)
+        self.ticks.fire(now)
         for connection in self._connections():
             stuck = connection.stuck_for(now)
             if stuck < connection.send_timeout or connection.closed:
@@ -435,6 +444,54 @@ class CommandDispatch:
                     CloseCode.POLICY_VIOLATION,
                     f"slow_consumer: a send waited {connection.send_timeout:g}s",
                 )
+
+
+class Ticks:
+    """The sweep's timed wake-ups, earliest first: a heap of (clock time, tie-break,
+    future), like ``CommandTable``'s deadlines. A tick whose waiter left (its future
+    done or cancelled) is stale and skipped when it reaches the top; the heap is rebuilt
+    when stale entries outnumber the live ones."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._stale = 0
+
+    def __len__(self) -> int:
+        """Ticks still waited for."""
+        return sum(1 for _, _, tick in self._heap if not tick.done())
+
+    def add(self, at: float, tick: asyncio.Future[None]) -> None:
+        """Resolve ``tick`` once the clock reaches ``at``."""
+        heapq.heappush(self._heap, (at, next(self._order), tick))
+
+    def leave(self, tick: asyncio.Future[None]) -> None:
+        """The waiter no longer waits for ``tick`` (it fired, or the wait ended first)."""
+        if tick.done():
+            return  # fired: already off the heap
+        tick.cancel()
+        self._stale += 1
+        if self._stale > 1024 and self._stale > 2 * (len(self._heap) - self._stale):
+            self._heap = [entry for entry in self._heap if not entry[2].done()]
+            heapq.heapify(self._heap)
+            self._stale = 0
+
+    def next_at(self) -> float:
+        """The clock time of the earliest live tick (``math.inf`` if none)."""
+        heap = self._heap
+        while heap:
+            at, _, tick = heap[0]
+            if not tick.done():
+                return at
+            heapq.heappop(heap)
+            self._stale = max(0, self._stale - 1)
+        return math.inf
+
+    def fire(self, now: float) -> None:
+        """Resolve every live tick due at ``now`` or earlier."""
+        heap = self._heap
+        while self.next_at() <= now:
+            heapq.heappop(heap)[2].set_result(None)
 
 
 async def send_quietly(connection: UnityConnection, message: MovesiaMessage) -> bool:

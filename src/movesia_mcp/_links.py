@@ -243,13 +243,19 @@ class EditorLinks:
         return self.table.live(session_id) is not None or self.commands.has_pending(session_id)
 
     async def _first_frame(self, websocket: WebSocket) -> str | bytes:
+        """The first frame, within ``handshake_timeout`` on the injected clock (the
+        deadline sweep's tick; the loop's own timer when no sweep runs)."""
+        timeout = self.config.handshake_timeout
+        receiving = asyncio.get_running_loop().create_task(_receive_frame(websocket))
         try:
-            async with asyncio.timeout(self.config.handshake_timeout):
-                return await _receive_frame(websocket)
-        except TimeoutError:
-            raise HandshakeError(
-                f"no handshake within {self.config.handshake_timeout:g}s"
-            ) from None
+            if await self.dispatch.wait_until(self.clock() + timeout, receiving):
+                return receiving.result()
+        finally:
+            if not receiving.done():
+                receiving.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await receiving
+        raise HandshakeError(f"no handshake within {timeout:g}s")
 
     async def _attach(
         self, connection: UnityConnection, first: str | bytes | None, admission: Admission

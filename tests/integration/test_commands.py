@@ -312,7 +312,7 @@ async def test_reload_surviving_command_reports_progress_while_unity_reloads() -
             )
         )
         result = await asyncio.wait_for(task, 2)
-        assert manager.dispatch._ticks == {}  # the answered caller's next tick is gone
+        assert len(manager.dispatch.ticks) == 0  # the answered caller's next tick is gone
         await sweep_deadlines_after(manager, clock, 100.0)  # answered: no tick any more
     assert result == {"refreshed": True}
     assert len(progress.reports) == 3
@@ -333,7 +333,7 @@ async def test_the_running_sweep_wakes_for_each_progress_tick() -> None:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert manager.dispatch._ticks == {}  # a cancelled caller leaves no tick behind
+        assert len(manager.dispatch.ticks) == 0  # a cancelled caller leaves no tick behind
     assert {p.phase for p in progress.reports} == {"waiting_for_answer"}
 
 
@@ -458,7 +458,7 @@ async def test_a_command_waiting_for_a_compile_reports_every_interval_of_the_clo
         assert commands_of(peer, "echo") == []
         await peer.send_event("compile_finished", {"success": True}, wait_ack=True)
         assert await asyncio.wait_for(task, 2) == {"echo": {"x": 1}}
-        assert manager.dispatch._ticks == {}  # the ready caller's re-check is gone
+        assert len(manager.dispatch.ticks) == 0  # the ready caller's re-check is gone
     assert len(progress.reports) == 2
 
 

@@ -13,6 +13,7 @@ from movesia_mcp._simulator import HandshakeRejected
 
 from .conftest import (
     ENVELOPE_FIELDS,
+    FakeClock,
     close_of,
     eventually,
     fast_manager,
@@ -22,6 +23,7 @@ from .conftest import (
     raw_client,
     receive,
     round_trip,
+    sweep_deadlines_after,
 )
 
 PROJECT = "/Users/dev/Projects/Orbit"
@@ -204,7 +206,26 @@ async def test_handshake_project_path_takes_precedence_over_data_path(
 
 
 async def test_handshake_that_never_comes_closes_with_4000() -> None:
-    async with serve(fast_manager(handshake_timeout=0.2)) as running:
+    # 30 s on the fake clock: a wait on the loop's own timer would not end in the test.
+    clock = FakeClock()
+    manager = fast_manager(clock=clock, handshake_timeout=30.0)
+    async with serve(manager) as running:
+        async with raw_client(running.url) as late, raw_client(running.url) as silent:
+            await eventually(lambda: len(manager.dispatch.ticks) == 2)  # both wait
+            await sweep_deadlines_after(manager, clock, 29.9)
+            await late.send(hello("late-sess"))  # not closed before its timeout
+            await receive(late, of_type("welcome"))
+            await sweep_deadlines_after(manager, clock, 0.2)
+            code, reason = await close_of(silent)
+        assert code == CloseCode.HANDSHAKE_FAILED
+        assert reason == "handshake_failed: no handshake within 30s"
+        assert list(running.manager.sessions) == ["late-sess"]
+
+
+async def test_the_running_sweep_ends_a_silent_handshake_on_its_own() -> None:
+    # Real clock, no manual sweep: the handshake tick (0.2 s) wakes the background sweep,
+    # which otherwise sleeps a watchdog period (2.5 s, past close_of's 2 s) at a time.
+    async with serve(fast_manager(handshake_timeout=0.2, send_timeout=10.0)) as running:
         async with raw_client(running.url) as ws:
             code, _ = await close_of(ws)
         assert code == CloseCode.HANDSHAKE_FAILED
