@@ -253,8 +253,9 @@ class EditorLinks:
         finally:
             if not receiving.done():
                 receiving.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await receiving
+                # asyncio.wait, not ``await receiving``: the receive's own CancelledError is
+                # not raised here, and a cancel of this task still is.
+                await asyncio.wait((receiving,))
         raise HandshakeError(f"no handshake within {timeout:g}s")
 
     async def _attach(
