@@ -11,8 +11,8 @@ msgspec reads a few levels deeper than ``json``; deeper still, both refuse):
 - decoding: msgspec refuses ``NaN``/``Infinity``, numbers beyond a double, integers of
   more digits than it holds and lone surrogate escapes, which ``json`` accepts (all but
   the longest integers); those frames are decoded again by ``json``. Integers of any size
-  msgspec does decode, it keeps exact, as ``json`` does (from msgspec 0.19; 0.21 is the
-  lower bound, where its ``DecodeError`` became a ``ValueError`` as well);
+  msgspec does decode, it keeps exact, as ``json`` does (releases before 0.19 got some
+  wrong; 0.21, the lowest one required, is the oldest the codec tests were run on);
 - encoding: orjson refuses integers beyond 64 bits, non-string keys and lone surrogates,
   and writes ``NaN`` as ``null``; such values are encoded by ``json`` (compact, ASCII
   escapes, ``NaN`` as ``json`` writes it). Non-ASCII text goes out as UTF-8, not as
