@@ -326,11 +326,9 @@ class CommandDispatch:
                     )
                 )
             wake_by = session.expected_back_until if connection is None else deadline
+            # Re-checked at ``at`` on the clock, or as soon as the session changes.
             at = min(wake_by, deadline, now + self.config.progress_interval)
-            if self.sweeping:  # re-checked at ``at`` on the clock, or when the session changes
-                await self._until(at, session.changed.next())
-            else:
-                await session.changed.wait(at - now)
+            await self.wait_until(at, session.changed.next())
 
     # ── reconnects ─────────────────────────────────────────────────────────────────
 
