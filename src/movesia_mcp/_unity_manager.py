@@ -198,10 +198,9 @@ class UnityManager:
         """Wait until at least one editor is connected. False when ``timeout`` ran out."""
         deadline = self.clock() + timeout
         while not self.is_connected:
-            remaining = deadline - self.clock()
-            if remaining <= 0:
+            if self.clock() >= deadline:
                 return False
-            await self.links.attached.wait(remaining)
+            await self.dispatch.wait_until(deadline, self.links.attached.next())
         return True
 
     def find_session(self, project: str | None = None) -> UnitySession:
