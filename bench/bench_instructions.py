@@ -22,20 +22,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import shutil
-import subprocess
 import sys
 from typing import Any
 
-from harness import machine, quiet_logging, write_json
+from harness import instructions, machine, quiet_logging, write_json
 from pairs import BareUvicorn, Floor, OursBare, echo_params, pipelined
 
 PAIRS = {"floor": Floor, "starlette / bare": BareUvicorn, "ours / bare": OursBare}
 WARMUP = 4500  # past the command table's ledger of finished ids (4096): its steady state
 SMALL, LARGE = 200, 1200
 DEPTH = 64
-COLLECTED = re.compile(r"Collected\s*:\s*([\d,]+)")
 
 
 async def child(name: str, n: int, depth: int) -> None:
@@ -59,22 +56,7 @@ async def child(name: str, n: int, depth: int) -> None:
 
 def counted(name: str, n: int, depth: int) -> int:
     """User-space instructions of one child process under callgrind."""
-    command = [
-        "valgrind",
-        "--tool=callgrind",
-        "--callgrind-out-file=/dev/null",
-        sys.executable,
-        os.path.abspath(__file__),
-        "--child",
-        name,
-        str(n),
-        str(depth),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    found = COLLECTED.search(done.stderr)
-    if found is None:
-        raise RuntimeError(f"no instruction count from valgrind: {done.stderr[-500:]}")
-    return int(found.group(1).replace(",", ""))
+    return instructions([os.path.abspath(__file__), "--child", name, str(n), str(depth)])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,10 +1,10 @@
 """The project's own cost per MCP ``tools/call``, as a share of the SDK's.
 
-Everything is timed socket-free, in alternating rounds, in one process and event loop,
-through the same kind of client (an in-memory ``mcp.Client``), on this thread's CPU
-time per call (all the work of a socket-free call is on this thread, and CPU time does
-not count the time other jobs on a shared machine take the core; wall-clock medians
-are reported beside it):
+Everything is timed socket-free, in one process and event loop, through the same kind
+of client (an in-memory ``mcp.Client``), on this thread's CPU time per call (all the
+work of a socket-free call is on this thread, and CPU time does not count the time
+other jobs on a shared machine take the core; wall-clock medians are reported beside
+it). The calls compared are:
 
 * **sdk**: the SDK alone: a bare ``MCPServer`` (ours' name, title and version) with one
   no-op tool of the same name, parameters and result model as the project's tool,
@@ -14,8 +14,7 @@ are reported beside it):
 * **sdk + unity**: the same bare no-op, but awaiting first the ``UnityManager.execute``
   call the project's tool makes (same command, same arguments). ``unity`` is the
   difference: the Unity call inside a ``tools/call``, in the cache state it finds
-  there (alone in a tight loop, it finds its code and data hot and costs about half;
-  ``unity_direct`` reports it so, after an SDK call, for reference).
+  there (``unity_direct``, the same call made alone, is reported for reference).
 * **ours**: the same call on the project's server (``build_server`` as ``movesia-mcp``
   runs it: the guard, the middlewares, ``run_unity_tool``).
 * **ours, no-op**: the no-op tool added to the project's server: what the project adds
@@ -28,25 +27,35 @@ manager's real read loop runs on it. So the command goes through ``execute``, th
 command table, the envelope encoder, ``send_text``, the read loop and the router as
 over a socket; only uvicorn, Starlette, the kernel and the editor are missing.
 
-The project's own cost is ``ours - sdk - unity`` = ``ours - (sdk + unity)``, the median
-over rounds of that difference within each round (a load that changes between rounds
-cancels out), in µs and as a percentage of ``sdk``; split into the part around every
-tool (``ours, no-op - sdk``, the same way) and the tool path (the rest). The same from
-the medians of the table, from the least disturbed rounds (minima) and in wall-clock
-time are printed beside it, and ``run_unity_tool``'s own code as timed inside the call
-(its time less that of the ``execute`` it awaits). Target (issue 11): ≤ 10 %.
+**Interleaved call by call.** One cycle makes one call of every socket-free kind, in an
+order reversed from one cycle to the next (the two over the socket are interleaved with
+each other, after), so the calls compared run a fraction of a
+millisecond apart: this machine's speed changes over seconds, and calls timed in
+blocks of their own (the former design) put those changes between them. The project's
+own cost is ``ours - (sdk + unity)``, the median over the cycles of that difference
+within each cycle, in µs, with the 95 % interval of that median (from the order
+statistics), and as a percentage of ``sdk``'s median; split into the part around every
+tool (``ours, no-op - sdk``, the same way) and the tool path (the rest). The mean of the
+middle 80 % of the differences (which keeps more of the tail: collections, cache
+misses), the same in wall-clock time, and ``run_unity_tool``'s own code as timed inside
+the call (its time less that of the ``execute`` it awaits) are printed beside it.
+Target (issue 11): ≤ 10 %.
 
 What the target is judged on leaves out ``UnityManager.execute``: that is project code
 too (the command table, the envelope, the read loop, the router), but it is the
 ``send_and_wait`` path, priced against its own floor by ``bench_roundtrip.py``. So the
 figure is the MCP layer's cost (the guard, the middlewares, ``run_unity_tool``). The
 whole of what the project adds over the SDK's no-op, that path included (``ours -
-sdk``, round by round), is reported beside it as ``added``.
+sdk``, cycle by cycle), is reported beside it as ``added``.
 
 For reference, **ours** and **sdk + unity** are also timed over the real socket with
 the simulated editor answering (``ours_socket``, ``sdk_unity_socket``).
 
-    .venv/bin/python bench/bench_tools_call.py [--quick] [--json PATH] [--mode legacy|auto]
+``--instructions`` adds the noise-free side (it needs valgrind, about 6 minutes): the
+user-space instructions per call of the four socket-free kinds, each counted in two
+processes under callgrind that differ only in the number of calls.
+
+    .venv/bin/python bench/bench_tools_call.py [--quick] [--instructions] [--json PATH]
 
 Only the report goes to stdout.
 """
@@ -55,8 +64,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
+import dataclasses
 import json
+import math
+import os
+import shutil
 import statistics
 import sys
 import time
@@ -72,11 +86,11 @@ from harness import (
     EchoSocket,
     Table,
     editor_peer,
+    instructions,
     machine,
     quiet_logging,
     running_server,
     settle,
-    timed_batch,
     wait_until,
     write_json,
 )
@@ -228,7 +242,10 @@ async def tool_code_in_situ(manager: UnityManager, call: Call, n: int) -> float:
     return statistics.median(own) / 1000
 
 
-async def run(rounds: int, n: int, mode: str) -> dict[str, Any]:
+@contextlib.asynccontextmanager
+async def prepared(mode: str) -> AsyncIterator[Prepared]:
+    """The project's server with the simulated editor connected, the echo link running,
+    the three clients open, and every timed call checked to answer what ours answers."""
     spec = TOOLS_BY_NAME[TOOL]
     params = validate_params(spec, dict(ARGUMENTS))
     async with running_server("stdio") as server:
@@ -294,91 +311,205 @@ async def run(rounds: int, n: int, mode: str) -> dict[str, Any]:
                 async def ours_noop() -> Any:
                     return await ours_client.call_tool(NOOP_ON_OURS, ARGUMENTS)
 
-                # name: (call, link, untimed call before each): every socket-free call
-                # runs on the echo. The Unity command alone ("unity_direct", for
-                # reference) is timed right after an SDK call, not in a tight loop, where
-                # it would find its code and data hot and cost about half.
-                calls: dict[str, tuple[Call, Callable[[], None], Call | None]] = {
-                    "sdk": (sdk, link.echo, None),
-                    "sdk_unity": (sdk_unity, link.echo, None),
-                    "ours_noop": (ours_noop, link.echo, None),
-                    "ours": (ours, link.echo, None),
-                    "unity_direct": (unity, link.echo, sdk),
-                    "ours_socket": (ours, link.socket, None),
-                    "sdk_unity_socket": (sdk_unity, link.socket, None),
+                # name: (call, the link it runs on): every socket-free call runs on
+                # the echo.
+                calls: dict[str, tuple[Call, Callable[[], None]]] = {
+                    "sdk": (sdk, link.echo),
+                    "sdk_unity": (sdk_unity, link.echo),
+                    "ours_noop": (ours_noop, link.echo),
+                    "ours": (ours, link.echo),
+                    "unity_direct": (unity, link.echo),
+                    "ours_socket": (ours, link.socket),
+                    "sdk_unity_socket": (sdk_unity, link.socket),
                 }
-                for call, use, between in calls.values():
-                    use()
-                    await timed_batch(call, max(n // 2, 20), between=between)  # warm-up
-                trials: dict[str, list[dict[str, float]]] = {name: [] for name in calls}
-                for r in range(rounds):
-                    order = list(calls) if r % 2 == 0 else list(calls)[::-1]
-                    for name in order:
-                        call, use, between = calls[name]
-                        use()
-                        peer.received.clear()
-                        peer.commands_seen.clear()
-                        await settle()
-                        trials[name].append(await timed_batch(call, n, between=between))
-                link.echo()
-                in_situ = await tool_code_in_situ(manager, ours, rounds * n // 2)
-                link.socket()
+                yield Prepared(manager, peer, link, calls)
         finally:
             await peer.aclose()
+
+
+@dataclasses.dataclass
+class Prepared:
+    manager: UnityManager
+    peer: SimulatedUnity
+    link: EchoLink
+    calls: dict[str, tuple[Call, Callable[[], None]]]
+
+    async def settle(self) -> None:
+        """The simulated editor's record cleared, the loop's pending work run."""
+        self.peer.received.clear()
+        self.peer.commands_seen.clear()
+        await settle()
+
+
+WARMUP = 100  # calls of each kind before the timed cycles
+SETTLE_EVERY = 100  # cycles between two chances for the loop's other work to run
+# The kinds interleaved with one another: the socket-free ones, then the two over the
+# socket (whose I/O and simulated editor would leave the others' caches colder).
+CYCLES = (
+    ("sdk", "sdk_unity", "ours_noop", "ours", "unity_direct"),
+    ("ours_socket", "sdk_unity_socket"),
+)
+
+
+async def run(cycles: int, mode: str) -> dict[str, Any]:
+    cpu_clock, wall_clock = time.thread_time_ns, time.perf_counter_ns
+    async with prepared(mode) as ready:
+        calls = ready.calls
+        names = [name for group in CYCLES for name in group]
+        if sorted(names) != sorted(calls):
+            raise RuntimeError("CYCLES must name every kind of call once")
+        for call, use in calls.values():
+            use()
+            for _ in range(WARMUP):
+                await call()
+        cpu: dict[str, list[int]] = {name: [] for name in names}
+        wall: dict[str, list[int]] = {name: [] for name in names}
+        for group in CYCLES:
+            for c in range(cycles):
+                for name in group if c % 2 == 0 else reversed(group):
+                    call, use = calls[name]
+                    use()
+                    c0, t0 = cpu_clock(), wall_clock()
+                    await call()
+                    t1, c1 = wall_clock(), cpu_clock()
+                    cpu[name].append(c1 - c0)
+                    wall[name].append(t1 - t0)
+                if c % SETTLE_EVERY == SETTLE_EVERY - 1:
+                    await ready.settle()
+        ready.link.echo()
+        in_situ = await tool_code_in_situ(ready.manager, calls["ours"][0], cycles)
     # The verdict is on CPU time per call (see the module's docstring); the wall-clock
     # medians are reported beside it. "unity" is the Unity call inside a tools/call: the
     # SDK's no-op that makes it, less the one that does not.
-    med = {name: statistics.median(t["cpu_us"] for t in ts) for name, ts in trials.items()}
-    wall = {name: statistics.median(t["median_us"] for t in ts) for name, ts in trials.items()}
-    low = {name: min(t["cpu_us"] for t in ts) for name, ts in trials.items()}
-    for figures in (med, wall, low):
+    med = {name: statistics.median(v) / 1000 for name, v in cpu.items()}
+    wall_med = {name: statistics.median(v) / 1000 for name, v in wall.items()}
+    for figures in (med, wall_med):
         figures["unity"] = figures["sdk_unity"] - figures["sdk"]
         figures["unity_socket"] = figures["sdk_unity_socket"] - figures["sdk"]
 
-    def paired(a: str, b: str) -> float:
-        """The median over rounds of ``a - b`` in the same round: a load that changes
-        between rounds cancels out."""
-        pairs = zip(trials[a], trials[b], strict=True)
-        return float(statistics.median(x["cpu_us"] - y["cpu_us"] for x, y in pairs))
+    def differences(a: str, b: str, clock: dict[str, list[int]] = cpu) -> list[float]:
+        """``a - b`` in each cycle, in µs, sorted."""
+        return sorted((x - y) / 1000 for x, y in zip(clock[a], clock[b], strict=True))
 
-    own = paired("ours", "sdk_unity")  # = ours - sdk - unity, round by round
+    own_d = differences("ours", "sdk_unity")  # = ours - sdk - unity, cycle by cycle
+    own = statistics.median(own_d)
+    low, high = median_interval(own_d)
+    around = statistics.median(differences("ours_noop", "sdk"))
+    added = statistics.median(differences("ours", "sdk"))
+    trimmed = own_d[len(own_d) // 10 : len(own_d) - len(own_d) // 10]
+    own_trimmed = statistics.fmean(trimmed)
+    wall_own = statistics.median(differences("ours", "sdk_unity", wall))
+    own_socket = statistics.median(differences("ours_socket", "sdk_unity_socket"))
     pct = 100 * own / med["sdk"]
-    around = paired("ours_noop", "sdk")
-    # Everything the project adds over the SDK's no-op, its own Unity command path on
-    # the in-memory link included (that path is priced by the send_and_wait targets).
-    added = paired("ours", "sdk")
-    own_medians = med["ours"] - med["sdk"] - med["unity"]
-    wall_own = wall["ours"] - wall["sdk"] - wall["unity"]
-    own_min = low["ours"] - low["sdk"] - low["unity"]
-    own_socket = med["ours_socket"] - med["sdk_unity_socket"]
     return {
         "tool": TOOL,
         "mode": mode,
         "link": "in-memory echo of the simulated editor's answer",
-        "rounds": rounds,
-        "calls_per_round": n,
-        "clock": "thread CPU time per call, median of rounds",
+        "cycles": cycles,
+        "clock": "thread CPU time per call, median over cycles of one call of each kind",
         "median_us": med,
-        "wall_median_us": wall,
-        "wall_own_us": wall_own,
-        "wall_own_pct_of_sdk": 100 * wall_own / wall["sdk"],
+        "wall_median_us": wall_med,
         "own_us": own,
+        "own_interval_us": [low, high],
         "own_pct_of_sdk": pct,
-        "own_of_medians_us": own_medians,
+        "own_interval_pct_of_sdk": [100 * low / med["sdk"], 100 * high / med["sdk"]],
+        "own_trimmed_mean_us": own_trimmed,
+        "own_trimmed_mean_pct_of_sdk": 100 * own_trimmed / med["sdk"],
+        "wall_own_us": wall_own,
+        "wall_own_pct_of_sdk": 100 * wall_own / wall_med["sdk"],
+        "around_every_tool_us": around,
+        "tool_path_us": own - around,
         "added_us": added,
         "added_pct_of_sdk": 100 * added / med["sdk"],
         "tool_code_in_situ_us": in_situ,
-        "min_us": low,
-        "own_min_us": own_min,
-        "own_min_pct_of_sdk": 100 * own_min / low["sdk"],
-        "around_every_tool_us": around,
-        "tool_path_us": own - around,
         "socket_own_us": own_socket,
         "socket_own_pct_of_sdk": 100 * own_socket / med["sdk"],
         "target_pct": TARGET_PCT,
         "pass": pct <= TARGET_PCT,
-        "trials": trials,
     }
+
+
+def median_interval(ordered: list[float]) -> tuple[float, float]:
+    """A 95 % confidence interval of the median of the sorted ``ordered``: the order
+    statistics ``n/2 ∓ 1.96·√n/2`` (the binomial's normal approximation)."""
+    n = len(ordered)
+    half = 1.96 * math.sqrt(n) / 2
+    return ordered[max(0, math.floor(n / 2 - half))], ordered[min(n - 1, math.ceil(n / 2 + half))]
+
+
+# ── the same, in instructions (valgrind): the noise-free side ──────────────────────────
+
+COUNTED = ("sdk", "sdk_unity", "ours_noop", "ours")
+COUNT_WARMUP, COUNT_SMALL, COUNT_LARGE = 300, 100, 700
+
+
+async def count_child(name: str, n: int, mode: str) -> None:
+    """The measured process: the setup, ``COUNT_WARMUP`` calls of ``name``, ``n`` more."""
+    quiet_logging()
+    async with prepared(mode) as ready:
+        call, use = ready.calls[name]
+        use()
+        for _ in range(COUNT_WARMUP + n):
+            await call()
+
+
+def count(mode: str) -> dict[str, Any]:
+    """Instructions per call of each of ``COUNTED``: the difference of two processes
+    under callgrind that differ only in the number of calls (two run at once)."""
+
+    def counted(job: tuple[str, int]) -> int:
+        name, n = job
+        script = os.path.abspath(__file__)
+        return instructions([script, "--count-child", name, str(n), "--mode", mode])
+
+    jobs = [(name, n) for name in COUNTED for n in (COUNT_SMALL, COUNT_LARGE)]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        totals = dict(zip(jobs, pool.map(counted, jobs), strict=True))
+    per_call = {
+        name: (totals[name, COUNT_LARGE] - totals[name, COUNT_SMALL]) / (COUNT_LARGE - COUNT_SMALL)
+        for name in COUNTED
+    }
+    own = per_call["ours"] - per_call["sdk_unity"]
+    around = per_call["ours_noop"] - per_call["sdk"]
+    pct = 100 * own / per_call["sdk"]
+    return {
+        "tool": TOOL,
+        "mode": mode,
+        "calls": [COUNT_SMALL, COUNT_LARGE],
+        "warmup": COUNT_WARMUP,
+        "per_call": per_call,
+        "unity": per_call["sdk_unity"] - per_call["sdk"],
+        "own": own,
+        "own_pct_of_sdk": pct,
+        "around_every_tool": around,
+        "tool_path": own - around,
+        "target_pct": TARGET_PCT,
+        "pass": pct <= TARGET_PCT,
+    }
+
+
+def count_report(result: dict[str, Any]) -> str:
+    per_call, k = result["per_call"], 1000
+    mark = "PASS" if result["pass"] else "MISS"
+    return "\n".join(
+        [
+            f"MCP tools/call {result['tool']} (in-memory Client, mode {result['mode']}): "
+            "user-space instructions per call (callgrind)",
+            f"{result['calls'][0]} vs {result['calls'][1]} calls after {result['warmup']} "
+            "of warm-up, one process per count; client, server and loop in one thread",
+            "",
+            f"  sdk (the SDK's no-op)          {per_call['sdk'] / k:9.1f}k",
+            f"  sdk + unity                    {per_call['sdk_unity'] / k:9.1f}k"
+            f"   unity: {result['unity'] / k:+.1f}k",
+            f"  ours, no-op                    {per_call['ours_noop'] / k:9.1f}k",
+            f"  ours                           {per_call['ours'] / k:9.1f}k",
+            "",
+            f"own cost of the MCP layer (ours - sdk - unity): {result['own'] / k:+.1f}k "
+            f"= {result['own_pct_of_sdk']:+.1f}% of the SDK's (target ≤ {TARGET_PCT:g}%: {mark})",
+            f"  around every tool (ours, no-op - sdk): {result['around_every_tool'] / k:+.1f}k",
+            f"  the tool path (the rest): {result['tool_path'] / k:+.1f}k",
+        ]
+    )
 
 
 def report(result: dict[str, Any]) -> str:
@@ -390,45 +521,49 @@ def report(result: dict[str, Any]) -> str:
         ("unity", "  unity: that Unity call inside a tools/call (difference)"),
         ("ours_noop", "ours, no-op: the no-op on the project's server"),
         ("ours", "ours: the project's tool"),
-        ("unity_direct", "UnityManager.execute alone, after an SDK call (reference)"),
+        ("unity_direct", "UnityManager.execute alone (reference)"),
         ("ours_socket", "ours over the socket, simulated editor (reference)"),
         ("sdk_unity_socket", "sdk + unity over the socket (reference)"),
     )
     for key, label in rows:
         t.add(label, f"{cpu[key]:.1f}", f"{wall[key]:.0f}")
     mark = "PASS" if result["pass"] else "MISS"
-    return "\n".join(
-        [
-            f"MCP tools/call {result['tool']} (in-memory Client, mode {result['mode']}): "
-            "the project's own cost",
-            f"{result['rounds']} alternating rounds x {result['calls_per_round']} calls · "
-            "median of rounds; CPU = this thread's CPU time per call, wall = median latency",
-            "",
-            *t.render(),
-            "",
-            "the Unity command answered by an in-memory echo of the simulated editor's "
-            "answer, unless over the socket",
-            "",
-            "own cost of the MCP layer (ours - sdk - unity, CPU, median of the rounds' "
-            "differences): "
-            f"{result['own_us']:+.1f} µs = "
-            f"{result['own_pct_of_sdk']:+.1f}% of the SDK's (target ≤ {TARGET_PCT:g}%: {mark})",
-            "  around every tool (ours, no-op - sdk, the same): "
-            f"{result['around_every_tool_us']:+.1f} µs",
-            f"  the tool path (ours - ours, no-op - unity): {result['tool_path_us']:+.1f} µs",
-            f"  from the medians in the table: {result['own_of_medians_us']:+.1f} µs",
-            f"  from the least disturbed rounds (minima): {result['own_min_us']:+.1f} µs = "
-            f"{result['own_min_pct_of_sdk']:+.1f}% of the SDK's {result['min_us']['sdk']:.0f} µs",
-            f"  run_unity_tool's own code inside the call (its time - execute's, per call): "
-            f"{result['tool_code_in_situ_us']:.1f} µs",
-            "all the project adds, its Unity command path on the echo included (ours - sdk, "
-            f"the same way): {result['added_us']:+.1f} µs = {result['added_pct_of_sdk']:+.1f}%",
-            f"the same in wall-clock medians: {result['wall_own_us']:+.0f} µs = "
-            f"{result['wall_own_pct_of_sdk']:+.1f}%",
-            f"over the socket (reference, CPU: ours - (sdk + unity), both over it): "
-            f"{result['socket_own_us']:+.0f} µs = {result['socket_own_pct_of_sdk']:+.1f}%",
-        ]
-    )
+    low, high = result["own_interval_us"]
+    low_pct, high_pct = result["own_interval_pct_of_sdk"]
+    lines = [
+        f"MCP tools/call {result['tool']} (in-memory Client, mode {result['mode']}): "
+        "the project's own cost",
+        f"{result['cycles']} cycles of one call of each kind, interleaved · median over the "
+        "cycles; CPU = this thread's CPU time per call, wall = latency",
+        "",
+        *t.render(),
+        "",
+        "the Unity command answered by an in-memory echo of the simulated editor's "
+        "answer, unless over the socket",
+        "",
+        "own cost of the MCP layer (ours - sdk - unity, CPU, median of the cycles' "
+        f"differences): {result['own_us']:+.1f} µs = {result['own_pct_of_sdk']:+.1f}% of the "
+        f"SDK's (target ≤ {TARGET_PCT:g}%: {mark})",
+        f"  95% interval of that median: {low:+.1f} to {high:+.1f} µs "
+        f"({low_pct:+.1f} to {high_pct:+.1f}%)",
+        "  around every tool (ours, no-op - sdk, the same): "
+        f"{result['around_every_tool_us']:+.1f} µs",
+        f"  the tool path (the rest): {result['tool_path_us']:+.1f} µs",
+        f"  mean of the middle 80% of the differences: {result['own_trimmed_mean_us']:+.1f} µs "
+        f"= {result['own_trimmed_mean_pct_of_sdk']:+.1f}%",
+        f"  in wall-clock time: {result['wall_own_us']:+.1f} µs = "
+        f"{result['wall_own_pct_of_sdk']:+.1f}%",
+        f"  run_unity_tool's own code inside the call (its time - execute's, per call): "
+        f"{result['tool_code_in_situ_us']:.1f} µs",
+        "all the project adds, its Unity command path on the echo included (ours - sdk, "
+        f"the same way): {result['added_us']:+.1f} µs = {result['added_pct_of_sdk']:+.1f}%",
+        f"over the socket (reference, CPU: ours - (sdk + unity), both over it): "
+        f"{result['socket_own_us']:+.0f} µs = {result['socket_own_pct_of_sdk']:+.1f}%",
+    ]
+    counts = result.get("instructions")
+    if counts is not None:
+        lines += ["", count_report(counts) if "skipped" not in counts else counts["skipped"]]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -436,13 +571,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true")
     p.add_argument("--json", metavar="PATH")
     p.add_argument("--mode", choices=("legacy", "auto"), default="auto")
-    p.add_argument("--rounds", type=int)
-    p.add_argument("--n", type=int, help="calls per round")
+    p.add_argument("--cycles", type=int, help="cycles of one call of each kind")
+    p.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions per call under valgrind (about 6 minutes)",
+    )
+    p.add_argument("--count-child", nargs=2, metavar=("CALL", "N"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.count_child:
+        name, n = args.count_child
+        asyncio.run(count_child(name, int(n), args.mode))
+        return 0
     quiet_logging()
-    rounds, n = (12, 50) if args.quick else (60, 60)
-    rounds, n = args.rounds or rounds, args.n or n
-    result = asyncio.run(run(rounds, n, args.mode))
+    cycles = args.cycles or (600 if args.quick else 3000)
+    result = asyncio.run(run(cycles, args.mode))
+    if args.instructions:
+        if shutil.which("valgrind") is None:
+            result["instructions"] = {"skipped": "valgrind is not installed"}
+        else:
+            result["instructions"] = count(args.mode)
     result["machine"] = machine()
     print(report(result))
     if args.json:

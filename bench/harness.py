@@ -15,8 +15,10 @@ import json
 import logging
 import os
 import platform
+import re
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections import deque
@@ -100,6 +102,23 @@ def machine() -> dict[str, Any]:
             for pkg in ("mcp", "uvicorn", "starlette", "websockets", "movesia-mcp")
         },
     }
+
+
+_COLLECTED = re.compile(r"Collected\s*:\s*([\d,]+)")
+
+
+def instructions(argv: Sequence[str]) -> int:
+    """The user-space instructions of ``python argv`` run under valgrind's callgrind (the
+    same hash seed every time, so dicts and sets are laid out alike from run to run)."""
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    done = subprocess.run(
+        [*command, sys.executable, *argv], capture_output=True, text=True, check=True, env=env
+    )
+    found = _COLLECTED.search(done.stderr)
+    if found is None:
+        raise RuntimeError(f"no instruction count from valgrind: {done.stderr[-500:]}")
+    return int(found.group(1).replace(",", ""))
 
 
 def write_json(path: str, data: dict[str, Any]) -> None:
@@ -263,30 +282,6 @@ class Table:
             return "  ".join(cells).rstrip()
 
         return [line(self.header), line(tuple("-" * w for w in widths)), *map(line, self.rows)]
-
-
-async def timed_batch(call: Call, n: int, *, between: Call | None = None) -> dict[str, float]:
-    """``n`` sequential calls: ``summarize_ns`` of their wall-clock latencies, plus
-    ``cpu_us``, this thread's CPU time per call. A socket-free call does all its work on
-    this thread, so its CPU time is its cost, and being descheduled by other jobs on a
-    shared machine (which inflates wall-clock times) does not count. ``between``, when
-    given, runs before each call, untimed: to time a call in the cache state another
-    leaves (a call alone in a tight loop finds its code and data hot)."""
-    wall = time.perf_counter_ns
-    cpu = time.thread_time_ns
-    samples: list[int] = []
-    append = samples.append
-    cpu_ns = 0
-    for _ in range(n):
-        if between is not None:
-            await between()
-        c0 = cpu()
-        t0 = wall()
-        await call()
-        t1 = wall()
-        cpu_ns += cpu() - c0
-        append(t1 - t0)
-    return {**summarize_ns(samples), "cpu_us": cpu_ns / n / 1000}
 
 
 # ── an in-memory Unity link (bench_server_code, bench_tools_call) ──────────────────────

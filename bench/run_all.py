@@ -1,7 +1,7 @@
 """Run every benchmark, print one summary with every figure, its ratio and the targets.
 
     .venv/bin/python bench/run_all.py --quick          # CI: ~2 min, never fails on a MISS
-    .venv/bin/python bench/run_all.py --write          # full (~10 min), rewrites BENCHMARKS.md
+    .venv/bin/python bench/run_all.py --write          # full (~20 min), rewrites BENCHMARKS.md
 
 Full sizes also run ``bench_breakdown.py`` (where the round-trip gap goes). Each
 benchmark runs as a subprocess with ``--json``; its own report goes to stderr (as
@@ -76,10 +76,15 @@ QUICK_BENCHES = tuple(name for name in BENCHES if name != "breakdown")
 # "## 3. Load and scale": one subsection per script
 LOAD_BENCHES = ("load_editors", "load_clients", "load_flood", "load_reconnect", "load_big_scene")
 TIMEOUT_S = {name: 600 for name in BENCHES}  # halved with --quick
+TIMEOUT_S["tools_call"] = 1200  # the instruction count under valgrind
+
+
+# Full sizes only: the C# breakdown, and the tools/call instruction count (valgrind).
+FULL_EXTRA = {"csharp": ["--breakdown"], "tools_call": ["--instructions"]}
 
 
 def bench_args(name: str, quick: bool) -> list[str]:
-    extra = ["--breakdown"] if name == "csharp" and not quick else []
+    extra = [] if quick else FULL_EXTRA.get(name, [])
     return [SCRIPTS[name], *(["--quick"] if quick else []), *extra]
 
 
@@ -177,7 +182,9 @@ def targets(results: dict[str, Json | None]) -> list[tuple[str, str, str, str, b
                 "own cost per MCP tools/call over a no-op tool, same SDK and client "
                 "(the MCP layer; `execute` is the send_and_wait rows')",
                 f"{tc['own_us']:+.0f} µs = {tc['own_pct_of_sdk']:+.1f}% of the SDK's "
-                f"{us(tc['median_us']['sdk'])} µs",
+                f"{us(tc['median_us']['sdk'])} µs (95% interval "
+                f"{tc['own_interval_pct_of_sdk'][0]:+.1f} to "
+                f"{tc['own_interval_pct_of_sdk'][1]:+.1f}%){counted_share(tc)}",
                 f"≤ {tc['target_pct']:g}%",
                 "bench_tools_call",
                 tc["pass"],
@@ -335,6 +342,14 @@ def section_roundtrip(rt: Json, command: str) -> list[str]:
     return lines
 
 
+def counted_share(tc: Json) -> str:
+    """The instruction count's share beside the timed one, when it was counted."""
+    counts = tc.get("instructions")
+    if counts is None or "skipped" in counts:
+        return ""
+    return f"; in instructions {counts['own_pct_of_sdk']:+.1f}%"
+
+
 def section_tools_call(tc: Json, command: str) -> list[str]:
     med, wall = tc["median_us"], tc["wall_median_us"]
     names = [
@@ -343,42 +358,72 @@ def section_tools_call(tc: Json, command: str) -> list[str]:
         ("unity", "unity: the Unity call inside a `tools/call` (the difference)"),
         ("ours_noop", "ours, no-op: the same no-op on the project's server"),
         ("ours", "ours: the project's tool"),
-        ("unity_direct", "`UnityManager.execute` alone, after an SDK call (reference)"),
+        ("unity_direct", "`UnityManager.execute` alone (reference)"),
         ("ours_socket", "ours over the socket, simulated editor (reference)"),
         ("sdk_unity_socket", "sdk + unity over the socket (reference)"),
     ]
     rows = [[label, us(med[key]), us(wall[key])] for key, label in names]
-    return [
+    low, high = tc["own_interval_us"]
+    lines = [
         "### The project's own cost per `tools/call`",
         "",
         f"`{command}`",
         "",
         f"`{tc['tool']}` through an in-memory `mcp.Client` (mode `{tc['mode']}`), "
-        f"{tc['rounds']} alternating rounds of {tc['calls_per_round']} calls, median of "
-        "rounds, in this thread's CPU time per call (wall-clock medians beside). The no-op "
-        "tool has the project tool's name, parameters and result model and returns a "
-        "prebuilt result: the SDK's own cost on both sides. The Unity command is answered "
-        f"by an {tc['link']} (the manager's real read loop on it), except in the reference "
-        "rows over the socket. Own cost = ours - sdk - unity, the median of the rounds' "
-        "differences.",
+        f"{tc['cycles']:,} cycles of one call of each kind, interleaved call by call in an "
+        "order reversed every cycle (the two over the socket with each other), median over "
+        "the cycles, in this thread's CPU time per call (wall-clock medians beside). The "
+        "no-op tool has the project tool's name, parameters and result model and returns "
+        "a prebuilt result: the SDK's own cost on both sides. The Unity command is "
+        f"answered by an {tc['link']} (the manager's real read loop on it), except in the "
+        "reference rows over the socket. Own cost = ours - sdk - unity, the median of the "
+        "cycles' differences.",
         "",
         *table(["what is timed", "CPU µs", "wall µs"], rows),
         "",
         f"Own cost: {tc['own_us']:+.0f} µs = **{tc['own_pct_of_sdk']:+.1f}%** of the SDK's "
-        f"(target ≤ {tc['target_pct']:g}%): {mark(tc['pass'])}. Of it, around every tool "
-        f"(ours, no-op - sdk: the guard, the middlewares) {tc['around_every_tool_us']:+.0f} "
-        f"µs, and the tool path (ours - ours, no-op - unity: the Unity tool's own code) "
-        f"{tc['tool_path_us']:+.0f} µs. The figure leaves out `UnityManager.execute` "
-        "(the Unity call: the send_and_wait path, priced against its own floor above); "
-        f"all the project adds over the SDK's no-op, that path on the echo included "
-        f"(ours - sdk): {tc['added_us']:+.0f} µs ({tc['added_pct_of_sdk']:+.1f}%). "
-        f"The same from the table's medians: "
-        f"{tc['own_of_medians_us']:+.0f} µs; from the least disturbed rounds: "
-        f"{tc['own_min_us']:+.0f} µs ({tc['own_min_pct_of_sdk']:+.1f}%); in wall-clock "
-        f"medians: {tc['wall_own_us']:+.0f} µs ({tc['wall_own_pct_of_sdk']:+.1f}%). "
+        f"(target ≤ {tc['target_pct']:g}%): {mark(tc['pass'])}; the 95% interval of that "
+        f"median is {low:+.0f} to {high:+.0f} µs "
+        f"({tc['own_interval_pct_of_sdk'][0]:+.1f} to "
+        f"{tc['own_interval_pct_of_sdk'][1]:+.1f}%). Of it, around every tool (ours, no-op "
+        f"- sdk: the guard, the middlewares) {tc['around_every_tool_us']:+.0f} µs, and the "
+        f"tool path (the Unity tool's own code) {tc['tool_path_us']:+.0f} µs. The mean of "
+        f"the middle 80% of the differences: {tc['own_trimmed_mean_us']:+.0f} µs "
+        f"({tc['own_trimmed_mean_pct_of_sdk']:+.1f}%); in wall-clock time "
+        f"{tc['wall_own_us']:+.0f} µs ({tc['wall_own_pct_of_sdk']:+.1f}%). "
         f"`run_unity_tool`'s own code timed inside the call: "
-        f"{tc['tool_code_in_situ_us']:.1f} µs. Over the socket (reference): "
+        f"{tc['tool_code_in_situ_us']:.1f} µs. The figure leaves out "
+        "`UnityManager.execute` (the Unity call: the send_and_wait path, priced against its "
+        "own floor above); all the project adds over the SDK's no-op, that path on the "
+        f"echo included (ours - sdk): {tc['added_us']:+.0f} µs "
+        f"({tc['added_pct_of_sdk']:+.1f}%). Over the socket (reference): "
         f"{tc['socket_own_us']:+.0f} µs ({tc['socket_own_pct_of_sdk']:+.1f}%).",
+    ]
+    counts = tc.get("instructions")
+    if counts is None:
+        return lines
+    if "skipped" in counts:
+        return [*lines, "", f"Instruction count: skipped ({counts['skipped']})."]
+    per_call, k = counts["per_call"], 1000
+    counted = [
+        ["sdk", f"{per_call['sdk'] / k:,.1f}k"],
+        ["sdk + unity", f"{per_call['sdk_unity'] / k:,.1f}k"],
+        ["ours, no-op", f"{per_call['ours_noop'] / k:,.1f}k"],
+        ["ours", f"{per_call['ours'] / k:,.1f}k"],
+    ]
+    return [
+        *lines,
+        "",
+        "The noise-free side: user-space instructions per call (callgrind; "
+        f"{counts['calls'][0]} against {counts['calls'][1]} calls after {counts['warmup']} "
+        "of warm-up, one process per count, the difference per call):",
+        "",
+        *table(["call", "instructions"], counted, "lr"),
+        "",
+        f"Own cost in instructions: {counts['own'] / k:+,.1f}k = "
+        f"**{counts['own_pct_of_sdk']:+.1f}%** of the SDK's; around every tool "
+        f"{counts['around_every_tool'] / k:+,.1f}k, the tool path "
+        f"{counts['tool_path'] / k:+,.1f}k.",
     ]
 
 
