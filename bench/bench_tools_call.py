@@ -345,7 +345,7 @@ WARMUP = 100  # calls of each kind before the timed cycles
 SETTLE_EVERY = 100  # cycles between two chances for the loop's other work to run
 # The kinds interleaved with one another: the socket-free ones, then the two over the
 # socket (whose I/O and simulated editor would leave the others' caches colder).
-CYCLES = (
+INTERLEAVED = (
     ("sdk", "sdk_unity", "ours_noop", "ours", "unity_direct"),
     ("ours_socket", "sdk_unity_socket"),
 )
@@ -355,16 +355,16 @@ async def run(cycles: int, mode: str) -> dict[str, Any]:
     cpu_clock, wall_clock = time.thread_time_ns, time.perf_counter_ns
     async with prepared(mode) as ready:
         calls = ready.calls
-        names = [name for group in CYCLES for name in group]
+        names = [name for group in INTERLEAVED for name in group]
         if sorted(names) != sorted(calls):
-            raise RuntimeError("CYCLES must name every kind of call once")
+            raise RuntimeError("INTERLEAVED must name every kind of call once")
         for call, use in calls.values():
             use()
             for _ in range(WARMUP):
                 await call()
         cpu: dict[str, list[int]] = {name: [] for name in names}
         wall: dict[str, list[int]] = {name: [] for name in names}
-        for group in CYCLES:
+        for group in INTERLEAVED:
             for c in range(cycles):
                 for name in group if c % 2 == 0 else reversed(group):
                     call, use = calls[name]
