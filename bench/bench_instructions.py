@@ -7,8 +7,10 @@ Starlette, ours) runs in a process of its own under ``valgrind --tool=callgrind`
 with ``SMALL`` and ``LARGE`` commands after the same warm-up; the difference of the two
 totals over ``LARGE - SMALL`` is the user-space instructions one command costs, both
 ends of the socket and the event loop included, start-up and warm-up excluded. The same
-for 64 commands in flight. The kernel's part is not counted (the pairs make the same
-system calls per command; ``strace -c`` shows it).
+for 64 commands in flight. Every child runs with ``PYTHONHASHSEED=0``
+(``harness.instructions``), so dicts and sets are laid out alike from run to run. The
+kernel's part is not counted (the pairs make the same system calls per command;
+``strace -c`` shows it).
 
 It needs ``valgrind`` (not installed by CI, and not in ``run_all.py``): about 20 minutes.
 

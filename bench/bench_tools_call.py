@@ -28,17 +28,21 @@ command table, the envelope encoder, ``send_text``, the read loop and the router
 over a socket; only uvicorn, Starlette, the kernel and the editor are missing.
 
 **Interleaved call by call.** One cycle makes one call of every socket-free kind, in an
-order reversed from one cycle to the next (the two over the socket are interleaved with
-each other, after), so the calls compared run a fraction of a
-millisecond apart: this machine's speed changes over seconds, and calls timed in
-blocks of their own (the former design) put those changes between them. The project's
-own cost is ``ours - (sdk + unity)``, the median over the cycles of that difference
-within each cycle, in µs, with the 95 % interval of that median (from the order
-statistics), and as a percentage of ``sdk``'s median; split into the part around every
-tool (``ours, no-op - sdk``, the same way) and the tool path (the rest). The mean of the
-middle 80 % of the differences (which keeps more of the tail: collections, cache
-misses), the same in wall-clock time, and ``run_unity_tool``'s own code as timed inside
-the call (its time less that of the ``execute`` it awaits) are printed beside it.
+order shuffled every cycle (seeded, so the same in every run) and never starting with the
+kind the cycle before ended with: no kind runs twice in a row, where its caches would be
+hot, and each follows each of the others about equally often. The two kinds over the
+socket are interleaved with each other after the others. So the calls compared run a
+fraction of a millisecond apart: this machine's speed changes over seconds, and calls
+timed in blocks of their own (the former design) put those changes between them. The
+project's own cost is ``ours - (sdk + unity)``, the median over the cycles of that
+difference within each cycle, in µs and as a percentage of ``sdk``'s median, with 95 %
+intervals of both from a block bootstrap (blocks of 50 consecutive cycles: neighbouring
+cycles are not independent when the speed drifts, and the denominator drifts with the
+numerator); split into the part around every tool (``ours, no-op - sdk``, the same way)
+and the tool path (the rest). The mean of the middle 80 % of the differences (which
+keeps more of the tail: collections, cache misses), the same in wall-clock time, and
+``run_unity_tool``'s own code as timed inside the call (its time less that of the
+``execute`` it awaits) are printed beside it.
 Target (issue 11): ≤ 10 %.
 
 What the target is judged on leaves out ``UnityManager.execute``: that is project code
@@ -52,8 +56,9 @@ For reference, **ours** and **sdk + unity** are also timed over the real socket 
 the simulated editor answering (``ours_socket``, ``sdk_unity_socket``).
 
 ``--instructions`` adds the noise-free side (it needs valgrind, about 6 minutes): the
-user-space instructions per call of the four socket-free kinds, each counted in two
-processes under callgrind that differ only in the number of calls.
+user-space instructions per call of sdk, sdk + unity, ours with the no-op and ours, each
+counted in two processes under callgrind that differ only in the number of calls (two
+processes at a time, ``PYTHONHASHSEED=0``).
 
     .venv/bin/python bench/bench_tools_call.py [--quick] [--instructions] [--json PATH]
 
@@ -68,13 +73,14 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import json
-import math
 import os
+import random
 import shutil
 import statistics
+import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
 from mcp import Client
@@ -349,6 +355,24 @@ INTERLEAVED = (
     ("sdk", "sdk_unity", "ours_noop", "ours", "unity_direct"),
     ("ours_socket", "sdk_unity_socket"),
 )
+ORDER_SEED = 11  # the cycles' orders, the same in every run
+BLOCK = 50  # consecutive cycles resampled together for the interval
+RESAMPLES = 1000
+
+
+def cycle_orders(group: Sequence[str], cycles: int) -> Iterator[list[str]]:
+    """``cycles`` orders of ``group``, shuffled, none starting with the kind the one
+    before ended with: no kind runs twice in a row (its caches would be hot), and each
+    follows each of the others about equally often."""
+    rng = random.Random(ORDER_SEED)
+    last = None
+    for _ in range(cycles):
+        order = list(group)
+        rng.shuffle(order)
+        while order[0] == last:
+            rng.shuffle(order)
+        last = order[-1]
+        yield order
 
 
 async def run(cycles: int, mode: str) -> dict[str, Any]:
@@ -365,8 +389,8 @@ async def run(cycles: int, mode: str) -> dict[str, Any]:
         cpu: dict[str, list[int]] = {name: [] for name in names}
         wall: dict[str, list[int]] = {name: [] for name in names}
         for group in INTERLEAVED:
-            for c in range(cycles):
-                for name in group if c % 2 == 0 else reversed(group):
+            for c, order in enumerate(cycle_orders(group, cycles)):
+                for name in order:
                     call, use = calls[name]
                     use()
                     c0, t0 = cpu_clock(), wall_clock()
@@ -385,21 +409,21 @@ async def run(cycles: int, mode: str) -> dict[str, Any]:
     wall_med = {name: statistics.median(v) / 1000 for name, v in wall.items()}
     for figures in (med, wall_med):
         figures["unity"] = figures["sdk_unity"] - figures["sdk"]
-        figures["unity_socket"] = figures["sdk_unity_socket"] - figures["sdk"]
 
-    def differences(a: str, b: str, clock: dict[str, list[int]] = cpu) -> list[float]:
-        """``a - b`` in each cycle, in µs, sorted."""
-        return sorted((x - y) / 1000 for x, y in zip(clock[a], clock[b], strict=True))
+    def per_cycle(a: str, b: str, samples: dict[str, list[int]] = cpu) -> list[float]:
+        """``a - b`` in each cycle, in µs."""
+        return [(x - y) / 1000 for x, y in zip(samples[a], samples[b], strict=True)]
 
-    own_d = differences("ours", "sdk_unity")  # = ours - sdk - unity, cycle by cycle
+    own_d = per_cycle("ours", "sdk_unity")  # = ours - sdk - unity, cycle by cycle
     own = statistics.median(own_d)
-    low, high = median_interval(own_d)
-    around = statistics.median(differences("ours_noop", "sdk"))
-    added = statistics.median(differences("ours", "sdk"))
-    trimmed = own_d[len(own_d) // 10 : len(own_d) - len(own_d) // 10]
+    (low, high), (low_pct, high_pct) = block_interval(own_d, [v / 1000 for v in cpu["sdk"]])
+    around = statistics.median(per_cycle("ours_noop", "sdk"))
+    added = statistics.median(per_cycle("ours", "sdk"))
+    ordered = sorted(own_d)
+    trimmed = ordered[len(ordered) // 10 : len(ordered) - len(ordered) // 10]
     own_trimmed = statistics.fmean(trimmed)
-    wall_own = statistics.median(differences("ours", "sdk_unity", wall))
-    own_socket = statistics.median(differences("ours_socket", "sdk_unity_socket"))
+    wall_own = statistics.median(per_cycle("ours", "sdk_unity", wall))
+    own_socket = statistics.median(per_cycle("ours_socket", "sdk_unity_socket"))
     pct = 100 * own / med["sdk"]
     return {
         "tool": TOOL,
@@ -407,12 +431,13 @@ async def run(cycles: int, mode: str) -> dict[str, Any]:
         "link": "in-memory echo of the simulated editor's answer",
         "cycles": cycles,
         "clock": "thread CPU time per call, median over cycles of one call of each kind",
+        "interval": f"block bootstrap: {BLOCK} consecutive cycles, {RESAMPLES} resamples",
         "median_us": med,
         "wall_median_us": wall_med,
         "own_us": own,
         "own_interval_us": [low, high],
         "own_pct_of_sdk": pct,
-        "own_interval_pct_of_sdk": [100 * low / med["sdk"], 100 * high / med["sdk"]],
+        "own_interval_pct_of_sdk": [low_pct, high_pct],
         "own_trimmed_mean_us": own_trimmed,
         "own_trimmed_mean_pct_of_sdk": 100 * own_trimmed / med["sdk"],
         "wall_own_us": wall_own,
@@ -429,12 +454,32 @@ async def run(cycles: int, mode: str) -> dict[str, Any]:
     }
 
 
-def median_interval(ordered: list[float]) -> tuple[float, float]:
-    """A 95 % confidence interval of the median of the sorted ``ordered``: the order
-    statistics ``n/2 ∓ 1.96·√n/2`` (the binomial's normal approximation)."""
-    n = len(ordered)
-    half = 1.96 * math.sqrt(n) / 2
-    return ordered[max(0, math.floor(n / 2 - half))], ordered[min(n - 1, math.ceil(n / 2 + half))]
+def block_interval(
+    differences: list[float], base: list[float]
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """95 % intervals of ``median(differences)`` and of ``100 * median(differences) /
+    median(base)`` (the two taken in the same cycles), by a block bootstrap: blocks of
+    ``BLOCK`` consecutive cycles drawn with replacement, since neighbouring cycles are
+    not independent on a machine whose speed drifts, and the denominator drifts with
+    the numerator."""
+    rng = random.Random(ORDER_SEED)
+    blocks = [
+        (differences[s : s + BLOCK], base[s : s + BLOCK])
+        for s in range(0, len(differences) - BLOCK + 1, BLOCK)
+    ]
+    medians: list[float] = []
+    shares: list[float] = []
+    for _ in range(RESAMPLES):
+        picked = rng.choices(blocks, k=len(blocks))
+        median = statistics.median([d for block, _ in picked for d in block])
+        medians.append(median)
+        shares.append(100 * median / statistics.median([b for _, bs in picked for b in bs]))
+
+    def middle_95(values: list[float]) -> tuple[float, float]:
+        values.sort()
+        return values[int(0.025 * len(values))], values[int(0.975 * len(values)) - 1]
+
+    return middle_95(medians), middle_95(shares)
 
 
 # ── the same, in instructions (valgrind): the noise-free side ──────────────────────────
@@ -544,7 +589,7 @@ def report(result: dict[str, Any]) -> str:
         "own cost of the MCP layer (ours - sdk - unity, CPU, median of the cycles' "
         f"differences): {result['own_us']:+.1f} µs = {result['own_pct_of_sdk']:+.1f}% of the "
         f"SDK's (target ≤ {TARGET_PCT:g}%: {mark})",
-        f"  95% interval of that median: {low:+.1f} to {high:+.1f} µs "
+        f"  95% interval (block bootstrap): {low:+.1f} to {high:+.1f} µs "
         f"({low_pct:+.1f} to {high_pct:+.1f}%)",
         "  around every tool (ours, no-op - sdk, the same): "
         f"{result['around_every_tool_us']:+.1f} µs",
@@ -585,12 +630,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     quiet_logging()
     cycles = args.cycles or (600 if args.quick else 3000)
+    if cycles < 2 * BLOCK:
+        p.error(f"--cycles: at least {2 * BLOCK} (the interval resamples blocks of {BLOCK})")
     result = asyncio.run(run(cycles, args.mode))
     if args.instructions:
         if shutil.which("valgrind") is None:
             result["instructions"] = {"skipped": "valgrind is not installed"}
         else:
-            result["instructions"] = count(args.mode)
+            try:
+                result["instructions"] = count(args.mode)
+            except subprocess.CalledProcessError as exc:
+                tail = (exc.stderr or "").strip().splitlines()[-1:]
+                result["instructions"] = {"skipped": f"a callgrind run failed: {tail}"}
     result["machine"] = machine()
     print(report(result))
     if args.json:

@@ -3,7 +3,9 @@
     .venv/bin/python bench/run_all.py --quick          # CI: ~2 min, never fails on a MISS
     .venv/bin/python bench/run_all.py --write          # full (~20 min), rewrites BENCHMARKS.md
 
-Full sizes also run ``bench_breakdown.py`` (where the round-trip gap goes). Each
+Full sizes also run ``bench_breakdown.py`` (where the round-trip gap goes) and count
+``tools/call``'s instructions (``bench_tools_call.py --instructions``, with valgrind;
+reported as skipped without it). Each
 benchmark runs as a subprocess with ``--json``; its own report goes to stderr (as
 progress), the combined summary to stdout. Targets, each marked PASS or MISS:
 
@@ -371,8 +373,9 @@ def section_tools_call(tc: Json, command: str) -> list[str]:
         "",
         f"`{tc['tool']}` through an in-memory `mcp.Client` (mode `{tc['mode']}`), "
         f"{tc['cycles']:,} cycles of one call of each kind, interleaved call by call in an "
-        "order reversed every cycle (the two over the socket with each other), median over "
-        "the cycles, in this thread's CPU time per call (wall-clock medians beside). The "
+        "order shuffled every cycle with no kind twice in a row (the two over the socket "
+        "with each other), median over the cycles, in this thread's CPU time per call "
+        "(wall-clock medians beside). The "
         "no-op tool has the project tool's name, parameters and result model and returns "
         "a prebuilt result: the SDK's own cost on both sides. The Unity command is "
         f"answered by an {tc['link']} (the manager's real read loop on it), except in the "
@@ -382,8 +385,8 @@ def section_tools_call(tc: Json, command: str) -> list[str]:
         *table(["what is timed", "CPU µs", "wall µs"], rows),
         "",
         f"Own cost: {tc['own_us']:+.0f} µs = **{tc['own_pct_of_sdk']:+.1f}%** of the SDK's "
-        f"(target ≤ {tc['target_pct']:g}%): {mark(tc['pass'])}; the 95% interval of that "
-        f"median is {low:+.0f} to {high:+.0f} µs "
+        f"(target ≤ {tc['target_pct']:g}%): {mark(tc['pass'])}; the 95% interval "
+        f"({tc['interval']}) is {low:+.0f} to {high:+.0f} µs "
         f"({tc['own_interval_pct_of_sdk'][0]:+.1f} to "
         f"{tc['own_interval_pct_of_sdk'][1]:+.1f}%). Of it, around every tool (ours, no-op "
         f"- sdk: the guard, the middlewares) {tc['around_every_tool_us']:+.0f} µs, and the "
