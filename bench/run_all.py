@@ -1,7 +1,7 @@
 """Run every benchmark, print one summary with every figure, its ratio and the targets.
 
     .venv/bin/python bench/run_all.py --quick          # CI: ~2 min, never fails on a MISS
-    .venv/bin/python bench/run_all.py --write          # full (~20 min), rewrites BENCHMARKS.md
+    .venv/bin/python bench/run_all.py --write          # full (~15 min), rewrites BENCHMARKS.md
 
 Full sizes also run ``bench_breakdown.py`` (where the round-trip gap goes) and count
 ``tools/call``'s instructions (``bench_tools_call.py --instructions``, with valgrind;
