@@ -91,6 +91,7 @@ from harness import (
     Call,
     EchoSocket,
     Table,
+    clear_history,
     editor_peer,
     instructions,
     machine,
@@ -342,8 +343,7 @@ class Prepared:
 
     async def settle(self) -> None:
         """The simulated editor's record cleared, the loop's pending work run."""
-        self.peer.received.clear()
-        self.peer.commands_seen.clear()
+        clear_history(self.peer)
         await settle()
 
 
